@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/** @file The vmca command line: options, the session, one plugin, output. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmca.h"
+
+static const char usage_text[] =
+	"usage: vmca [-k VMLINUX] [-m MODULE_DEBUG_DIR]... [--json] [--force]\n"
+	"            [--cache-dir DIR] VMCORE COMMAND [ARGS]\n"
+	"       vmca help [COMMAND]\n"
+	"       vmca --version\n";
+
+static void print_help(FILE *f)
+{
+	fputs(usage_text, f);
+	fputs("\nOptions:\n"
+	      "  -k, --vmlinux FILE   the kernel's vmlinux with debuginfo "
+	      "(default: next to\n"
+	      "                       the dump, then /usr/lib/debug)\n"
+	      "  -m, --modules DIR    a directory of module debuginfo "
+	      "(repeatable)\n"
+	      "  -j, --json           JSON output (one object per command)\n"
+	      "  -f, --force          accept a vmlinux whose build-id differs\n"
+	      "      --cache-dir DIR  index cache (default "
+	      "$XDG_CACHE_HOME/vmca)\n"
+	      "\nCommands:\n",
+	      f);
+	for (const struct vmca_plugin *const *p = vmca_plugins; *p; p++)
+		fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->summary);
+}
+
+static int help_command(const char *name)
+{
+	if (!name) {
+		print_help(stdout);
+		return 0;
+	}
+	const struct vmca_plugin *p = vmca_plugin_find(name);
+	if (!p) {
+		fprintf(stderr, "vmca: error: unknown command '%s'\n", name);
+		return 2;
+	}
+	printf("usage: vmca VMCORE %s\n\n%s.\n", p->usage, p->summary);
+	if (p->help)
+		printf("\n%s", p->help);
+	return 0;
+}
+
+static int fail(bool is_json, struct vmca_error *err)
+{
+	if (is_json)
+		vmca_out_write_error(stdout, true, err);
+	fprintf(stderr, "vmca: error: %s\n", err->message);
+	int status = err->code == VMCA_ERROR_USAGE ? 2 : 1;
+	vmca_error_destroy(err);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{"vmlinux", required_argument, NULL, 'k'},
+		{"modules", required_argument, NULL, 'm'},
+		{"json", no_argument, NULL, 'j'},
+		{"force", no_argument, NULL, 'f'},
+		{"cache-dir", required_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct vmca_session_options opts = {0};
+	_cleanup_free_ const char **module_dirs =
+		calloc((size_t)argc, sizeof(*module_dirs));
+	if (!module_dirs)
+		return fail(false, &vmca_enomem);
+	bool is_json = false;
+	int c;
+	// '+': options end at the dump, so a command's own options
+	// (ps -u) are left to it.
+	while ((c = getopt_long(argc, argv, "+k:m:jfh", long_options, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'k':
+			opts.vmlinux_path = optarg;
+			break;
+		case 'm':
+			module_dirs[opts.nmodule_dirs++] = optarg;
+			break;
+		case 'j':
+			is_json = true;
+			break;
+		case 'f':
+			opts.is_forced = true;
+			break;
+		case 'C':
+			opts.cache_dir = optarg;
+			break;
+		case 'V':
+			printf("vmca %s\n", VMCA_VERSION);
+			return 0;
+		case 'h':
+			print_help(stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	opts.module_dirs = module_dirs;
+
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	if (nargs >= 1 && strcmp(args[0], "help") == 0)
+		return help_command(nargs >= 2 ? args[1] : NULL);
+	if (nargs >= 2 && strcmp(args[1], "help") == 0)
+		return help_command(nargs >= 3 ? args[2] : NULL);
+	if (nargs < 2) {
+		fputs(usage_text, stderr);
+		if (nargs == 1)
+			fprintf(stderr, "vmca: error: no command given\n");
+		return 2;
+	}
+	opts.vmcore_path = args[0];
+	const struct vmca_plugin *plugin = vmca_plugin_find(args[1]);
+	if (!plugin)
+		return fail(is_json,
+			    vmca_error_create(VMCA_ERROR_USAGE,
+					      "unknown command '%s' (try 'vmca "
+					      "help')",
+					      args[1]));
+
+	struct vmca_session *s;
+	struct vmca_error *err = vmca_session_create(&opts, &s);
+	if (err)
+		return fail(is_json, err);
+
+	struct vmca_out *out = vmca_out_create(is_json);
+	if (!out) {
+		vmca_session_destroy(s);
+		return fail(is_json, &vmca_enomem);
+	}
+	err = plugin->run(s, out, nargs - 1, args + 1);
+	if (!err)
+		err = vmca_out_finish(out, stdout);
+	vmca_out_destroy(out);
+	vmca_session_destroy(s);
+	if (err)
+		return fail(is_json, err);
+	if (fflush(stdout) != 0) {
+		perror("vmca: error: writing output");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/** @file The dump through libkdumpfile: the only file that includes it. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libkdumpfile/kdumpfile.h>
+
+#include "flattened.h"
+#include "memory.h"
+#include "util/cleanup.h"
+#include "util/vector.h"
+
+struct vmcoreinfo_entry {
+	char *key;
+	char *value;
+};
+DEFINE_VECTOR(vmcoreinfo_vector, struct vmcoreinfo_entry)
+
+struct vmca_memory {
+	kdump_ctx_t *ctx;
+	int fd;
+	/** The path the user gave, for error messages. */
+	char *path;
+	bool is_flattened;
+	/** VMCOREINFO lines, parsed once on first use. */
+	bool has_vmcoreinfo;
+	struct vmcoreinfo_vector vmcoreinfo;
+};
+
+// Translate a libkdumpfile failure where it happens, keeping its detailed
+// message (kdump_get_err) and mapping the status to our codes.
+static struct vmca_error *error_kdump(struct vmca_memory *m,
+				      kdump_status status, const char *what)
+{
+	const char *detail = kdump_get_err(m->ctx);
+	if (!detail)
+		detail = kdump_strerror(status);
+	enum vmca_error_code code = VMCA_ERROR_INVALID;
+	if (status == KDUMP_ERR_SYSTEM)
+		code = VMCA_ERROR_OS;
+	else if (status == KDUMP_ERR_NODATA || status == KDUMP_ERR_ADDRXLAT)
+		code = VMCA_ERROR_FAULT;
+	else if (status == KDUMP_ERR_NOKEY)
+		code = VMCA_ERROR_NOT_FOUND;
+	struct vmca_error *err =
+		vmca_error_create(code, "%s: %s", what, detail);
+	kdump_clear_err(m->ctx);
+	return err;
+}
+
+static struct vmca_error *open_checked(const char *path, int *ret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vmca_error_os(errno, "%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		struct vmca_error *err = vmca_error_os(errno, "%s", path);
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: not a regular file", path);
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		close(fd);
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: empty file, not a vmcore", path);
+	}
+	*ret = fd;
+	return NULL;
+}
+
+// An ELF dump is complete when every segment's data lies within the file.
+// libkdumpfile reads past the end of a cut file as zeros, so without this
+// a truncated dump would read as wrong data rather than fail.
+static struct vmca_error *check_elf_complete(struct vmca_memory *m)
+{
+	struct stat st;
+	if (fstat(m->fd, &st) < 0)
+		return vmca_error_os(errno, "%s", m->path);
+	Elf64_Ehdr eh;
+	if (pread(m->fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: truncated dump (no ELF header)",
+					 m->path);
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return NULL; // 32-bit dumps: left to libkdumpfile
+	uint64_t end = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	if (end > (uint64_t)st.st_size)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"%s: truncated dump (program headers end at %" PRIu64
+			", file has %" PRIu64 " bytes)",
+			m->path, end, (uint64_t)st.st_size);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(m->fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return vmca_error_os(errno, "%s", m->path);
+		if (ph.p_filesz > UINT64_MAX - ph.p_offset ||
+		    ph.p_offset + ph.p_filesz > (uint64_t)st.st_size)
+			return vmca_error_create(
+				VMCA_ERROR_INVALID,
+				"%s: truncated dump (segment %u ends at byte "
+				"%" PRIu64 ", file has %" PRIu64 ")",
+				m->path, i, ph.p_offset + ph.p_filesz,
+				(uint64_t)st.st_size);
+	}
+	return NULL;
+}
+
+// Other formats store page data in page-frame order, so the last present
+// page is at the end of the file: if it reads, the file is whole.
+static struct vmca_error *check_pages_complete(struct vmca_memory *m)
+{
+	kdump_attr_t attr;
+	if (kdump_get_attr(m->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) !=
+		    KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP) {
+		kdump_clear_err(m->ctx);
+		return NULL;
+	}
+	kdump_bmp_t *bmp = attr.val.bitmap;
+	kdump_addr_t first = 0;
+	if (kdump_bmp_find_set(bmp, &first) != KDUMP_OK)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: the dump holds no pages",
+					 m->path);
+	// find_set(x) succeeds exactly while x <= the last set bit.
+	kdump_addr_t lo = first, hi = UINT64_C(1) << 52;
+	while (lo < hi) {
+		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
+		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	kdump_num_t page_size = 4096;
+	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
+	    KDUMP_OK)
+		kdump_clear_err(m->ctx);
+	unsigned char byte;
+	size_t len = 1;
+	kdump_status status = kdump_read(m->ctx, KDUMP_MACHPHYSADDR,
+					 lo * page_size, &byte, &len);
+	if (status == KDUMP_OK)
+		return NULL;
+	struct vmca_error *err = vmca_error_create(
+		VMCA_ERROR_INVALID,
+		"%s: truncated or corrupt dump (its last page, pfn %#" PRIx64
+		", cannot be read: %s)",
+		m->path, (uint64_t)lo,
+		kdump_get_err(m->ctx) ? kdump_get_err(m->ctx)
+				      : kdump_strerror(status));
+	kdump_clear_err(m->ctx);
+	return err;
+}
+
+struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
+				      struct vmca_memory **ret)
+{
+	struct vmca_error *err;
+	struct vmca_memory *m = calloc(1, sizeof(*m));
+	if (!m)
+		return &vmca_enomem;
+	m->fd = -1;
+	vmcoreinfo_vector_init(&m->vmcoreinfo);
+	m->path = strdup(path);
+	if (!m->path) {
+		err = &vmca_enomem;
+		goto fail;
+	}
+
+	err = open_checked(path, &m->fd);
+	if (err)
+		goto fail;
+
+	if (vmca_flattened_detect(m->fd)) {
+		_cleanup_free_ char *standard = NULL;
+		err = vmca_flattened_rearrange(m->fd, path, cache_dir,
+					       &standard);
+		if (err)
+			goto fail;
+		close(m->fd);
+		m->fd = -1;
+		err = open_checked(standard, &m->fd);
+		if (err)
+			goto fail;
+		m->is_flattened = true;
+	}
+
+	m->ctx = kdump_new();
+	if (!m->ctx) {
+		err = &vmca_enomem;
+		goto fail;
+	}
+	kdump_status status = kdump_open_fd(m->ctx, m->fd);
+	if (status != KDUMP_OK) {
+		const char *detail = kdump_get_err(m->ctx);
+		if (!detail)
+			detail = kdump_strerror(status);
+		if (status == KDUMP_ERR_NOTIMPL &&
+		    strstr(detail, "Unknown file format"))
+			err = vmca_error_create(VMCA_ERROR_INVALID,
+						"%s: not a vmcore (%s)", path,
+						detail);
+		else if (status == KDUMP_ERR_EOF)
+			err = vmca_error_create(VMCA_ERROR_INVALID,
+						"%s: truncated dump (%s)", path,
+						detail);
+		else
+			err = vmca_error_create(VMCA_ERROR_INVALID,
+						"%s: cannot open dump: %s",
+						path, detail);
+		goto fail;
+	}
+	if (strcmp(vmca_memory_format(m), "elf") == 0)
+		err = check_elf_complete(m);
+	else
+		err = check_pages_complete(m);
+	if (err)
+		goto fail;
+	*ret = m;
+	return NULL;
+
+fail:
+	vmca_memory_destroy(m);
+	return err;
+}
+
+void vmca_memory_destroy(struct vmca_memory *m)
+{
+	if (!m)
+		return;
+	if (m->ctx)
+		kdump_free(m->ctx);
+	if (m->fd >= 0)
+		close(m->fd);
+	struct vmcoreinfo_entry *e;
+	vector_for_each (&m->vmcoreinfo, e) {
+		free(e->key);
+		free(e->value);
+	}
+	vmcoreinfo_vector_deinit(&m->vmcoreinfo);
+	free(m->path);
+	free(m);
+}
+
+const char *vmca_memory_arch(struct vmca_memory *m)
+{
+	const char *arch = NULL;
+	if (kdump_get_string_attr(m->ctx, KDUMP_ATTR_ARCH_NAME, &arch) !=
+	    KDUMP_OK) {
+		kdump_clear_err(m->ctx);
+		return NULL;
+	}
+	return arch;
+}
+
+struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
+{
+	kdump_status status;
+	// QEMU's kdump header leaves the architecture empty; without it
+	// libkdumpfile has "No way to translate".
+	if (!vmca_memory_arch(m) && arch) {
+		status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_ARCH_NAME,
+					       arch);
+		if (status != KDUMP_OK)
+			return error_kdump(m, status, m->path);
+	}
+	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
+	if (status != KDUMP_OK)
+		return error_kdump(m, status, m->path);
+	return NULL;
+}
+
+const char *vmca_memory_format(struct vmca_memory *m)
+{
+	const char *format = NULL;
+	if (kdump_get_string_attr(m->ctx, KDUMP_ATTR_FILE_FORMAT, &format) !=
+	    KDUMP_OK) {
+		kdump_clear_err(m->ctx);
+		return "unknown";
+	}
+	return format;
+}
+
+bool vmca_memory_is_flattened(const struct vmca_memory *m)
+{
+	return m->is_flattened;
+}
+
+static void parse_vmcoreinfo(struct vmca_memory *m)
+{
+	m->has_vmcoreinfo = true;
+	_cleanup_free_ char *raw = NULL;
+	if (kdump_vmcoreinfo_raw(m->ctx, &raw) != KDUMP_OK || !raw) {
+		kdump_clear_err(m->ctx);
+		return;
+	}
+	char *save = NULL;
+	for (char *line = strtok_r(raw, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		struct vmcoreinfo_entry *e =
+			vmcoreinfo_vector_append_entry(&m->vmcoreinfo);
+		if (!e)
+			return;
+		e->key = strndup(line, (size_t)(eq - line));
+		e->value = strdup(eq + 1);
+		if (!e->key || !e->value) {
+			free(e->key);
+			free(e->value);
+			m->vmcoreinfo.len--;
+			return;
+		}
+	}
+}
+
+const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key)
+{
+	if (!m->has_vmcoreinfo)
+		parse_vmcoreinfo(m);
+	struct vmcoreinfo_entry *e;
+	vector_for_each (&m->vmcoreinfo, e) {
+		if (strcmp(e->key, key) == 0)
+			return e->value;
+	}
+	return NULL;
+}
+
+static struct vmca_error *read_as(struct vmca_memory *m, kdump_addrspace_t as,
+				  uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		size_t n = len - done;
+		kdump_status status = kdump_read(m->ctx, as, addr + done,
+						 (char *)buf + done, &n);
+		done += n;
+		if (status == KDUMP_OK)
+			break;
+		uint64_t where = addr + done;
+		const char *detail = kdump_get_err(m->ctx);
+		if (!detail)
+			detail = kdump_strerror(status);
+		const char *space = as == KDUMP_KVADDR ? "" : "physical ";
+		struct vmca_error *err;
+		if (status == KDUMP_ERR_NODATA)
+			err = vmca_error_fault(where,
+					       "%saddress %#" PRIx64
+					       ": page not in dump (%s)",
+					       space, where, detail);
+		else if (status == KDUMP_ERR_ADDRXLAT)
+			err = vmca_error_fault(where,
+					       "%saddress %#" PRIx64
+					       ": cannot translate (%s)",
+					       space, where, detail);
+		else if (status == KDUMP_ERR_EOF)
+			err = vmca_error_fault(where,
+					       "%saddress %#" PRIx64
+					       ": %s: dump truncated (%s)",
+					       space, where, m->path, detail);
+		else
+			err = vmca_error_fault(where,
+					       "%saddress %#" PRIx64 ": %s",
+					       space, where, detail);
+		kdump_clear_err(m->ctx);
+		return err;
+	}
+	return NULL;
+}
+
+struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
+				    void *buf, size_t len)
+{
+	return read_as(m, KDUMP_KVADDR, vaddr, buf, len);
+}
+
+struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
+					 void *buf, size_t len)
+{
+	return read_as(m, KDUMP_KPHYSADDR, paddr, buf, len);
+}
+
+struct vmca_error *vmca_memory_vtop(struct vmca_memory *m, uint64_t vaddr,
+				    struct vmca_vtop *ret)
+{
+	addrxlat_ctx_t *axctx;
+	addrxlat_sys_t *axsys;
+	kdump_status ks = kdump_get_addrxlat(m->ctx, &axctx, &axsys);
+	if (ks != KDUMP_OK)
+		return error_kdump(m, ks, m->path);
+
+	struct vmca_error *err = NULL;
+	struct vmca_vtop result = {0};
+	addrxlat_step_t step = {
+		.ctx = axctx,
+		.sys = axsys,
+		.meth = addrxlat_sys_get_meth(axsys, ADDRXLAT_SYS_METH_PGT),
+	};
+	addrxlat_status as = addrxlat_launch(&step, vaddr);
+	// Each step reads one table entry: record where it was and what it
+	// held, then the final base is the physical address.
+	while (as == ADDRXLAT_OK && step.remain) {
+		// The table may be named by a virtual address (the root is
+		// swapper_pg_dir's): report where the entry is physically.
+		addrxlat_fulladdr_t table = step.base;
+		if (addrxlat_fulladdr_conv(&table, ADDRXLAT_KPHYSADDR, axctx,
+					   axsys) != ADDRXLAT_OK) {
+			addrxlat_ctx_clear_err(axctx);
+			table = step.base;
+		}
+		uint64_t entry_addr = table.addr;
+		unsigned remain = step.remain;
+		if (remain >= 2 && remain - 1 <= ADDRXLAT_FIELDS_MAX)
+			entry_addr += step.idx[remain - 1] * step.elemsz;
+		as = addrxlat_step(&step);
+		if (as != ADDRXLAT_OK)
+			break;
+		if (remain >= 2 && result.nlevels < VMCA_VTOP_MAX_LEVELS) {
+			result.levels[result.nlevels].entry_paddr = entry_addr;
+			result.levels[result.nlevels].entry = step.raw.pte;
+			result.nlevels++;
+		}
+	}
+	if (as == ADDRXLAT_OK) {
+		// The page offset spans the address fields of the levels the
+		// walk did not need to read (all but the last for a 4K page).
+		const addrxlat_paging_form_t *pf = &step.meth->param.pgt.pf;
+		unsigned shift = 0;
+		int skipped = (int)pf->nfields - 1 - result.nlevels;
+		for (int i = 0; i <= skipped && i < ADDRXLAT_FIELDS_MAX; i++)
+			shift += pf->fieldsz[i];
+		uint64_t page_size = shift < 64 ? UINT64_C(1) << shift : 0;
+		result.total_levels = (int)pf->nfields - 1;
+		as = addrxlat_fulladdr_conv(&step.base, ADDRXLAT_KPHYSADDR,
+					    axctx, axsys);
+		if (as == ADDRXLAT_OK) {
+			result.paddr = step.base.addr;
+			result.page_size = page_size;
+			*ret = result;
+		}
+	}
+	if (as != ADDRXLAT_OK) {
+		const char *detail = addrxlat_ctx_get_err(axctx);
+		err = vmca_error_fault(vaddr, "address %#" PRIx64 ": %s", vaddr,
+				       detail ? detail : "cannot translate");
+	}
+	addrxlat_ctx_decref(axctx);
+	addrxlat_sys_decref(axsys);
+	return err;
+}

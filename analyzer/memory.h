@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/** @file The dump: reads by kernel virtual and physical address. */
+#ifndef VMCA_ANALYZER_MEMORY_H
+#define VMCA_ANALYZER_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+struct vmca_memory;
+
+/** Maximum number of page-table levels reported by vmca_memory_vtop(). */
+#define VMCA_VTOP_MAX_LEVELS 6
+
+struct vmca_vtop {
+	uint64_t paddr;
+	/** Number of page-table levels walked. */
+	int nlevels;
+	/** Levels of the paging mode (4 or 5 on x86_64). */
+	int total_levels;
+	struct {
+		/** Physical address of the table entry that was read. */
+		uint64_t entry_paddr;
+		/** Its raw value. */
+		uint64_t entry;
+	} levels[VMCA_VTOP_MAX_LEVELS];
+	/** Page size of the final mapping (4K, 2M, 1G). */
+	uint64_t page_size;
+};
+
+/**
+ * Open the dump at path read-only. A makedumpfile flattened file is first
+ * rearranged into cache_dir (once; reused while the source's size and
+ * mtime are unchanged) and that copy is opened. Errors name path: missing,
+ * empty, not a dump, truncated.
+ */
+struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
+				      struct vmca_memory **ret);
+void vmca_memory_destroy(struct vmca_memory *m);
+
+/**
+ * Finish setting up address translation. arch is the ELF machine name
+ * ("x86_64"), used when the dump header leaves it empty (QEMU's kdump).
+ */
+struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch);
+
+/** libkdumpfile's format name ("diskdump", "elf", ...); borrowed. */
+const char *vmca_memory_format(struct vmca_memory *m);
+/** Whether the file was in makedumpfile's flattened format. */
+bool vmca_memory_is_flattened(const struct vmca_memory *m);
+/** The architecture name libkdumpfile settled on, or NULL. */
+const char *vmca_memory_arch(struct vmca_memory *m);
+
+/**
+ * The value of a VMCOREINFO line ("OSRELEASE", "SYMBOL(swapper_pg_dir)"),
+ * or NULL if absent. Valid until m is destroyed.
+ */
+const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key);
+
+/** Read len bytes at a kernel virtual address. Fault errors carry it. */
+struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
+				    void *buf, size_t len);
+/** Read len bytes at a physical address. */
+struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
+					 void *buf, size_t len);
+/** Translate vaddr through the kernel page tables, level by level. */
+struct vmca_error *vmca_memory_vtop(struct vmca_memory *m, uint64_t vaddr,
+				    struct vmca_vtop *ret);
+
+#endif /* VMCA_ANALYZER_MEMORY_H */

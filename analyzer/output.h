@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/** @file The one output writer: records to an aligned table or JSON. */
+#ifndef VMCA_ANALYZER_OUTPUT_H
+#define VMCA_ANALYZER_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+/*
+ * A plugin describes its result as nested objects and lists of scalar
+ * fields. In JSON mode the writer renders exactly that. In text mode:
+ *  - scalar fields of an object print as aligned "key: value" lines;
+ *  - a list of objects prints as a table, one row per object, one column
+ *    per scalar field (headers are the keys in upper case);
+ *  - a list or object opened with VMCA_OUT_TEXT_CUSTOM prints none of its
+ *    fields: the plugin writes its text with vmca_out_textf() instead;
+ *  - vmca_out_textf() writes text in text mode only; JSON ignores it.
+ * Everything is buffered until vmca_out_finish(), so an error can replace
+ * partial JSON with a well-formed error object.
+ */
+
+struct vmca_out;
+
+enum vmca_out_flags {
+	VMCA_OUT_TEXT_CUSTOM = 1 << 0,
+	/** This field is for JSON only (text mode skips it). */
+	VMCA_OUT_JSON_ONLY = 1 << 1,
+};
+
+/** Create a writer; is_json picks the format. NULL on allocation failure. */
+struct vmca_out *vmca_out_create(bool is_json);
+void vmca_out_destroy(struct vmca_out *out);
+
+bool vmca_out_is_json(const struct vmca_out *out);
+
+/**
+ * Begin an object. key is its name inside the enclosing object, NULL
+ * inside a list or at the top level.
+ */
+void vmca_out_begin_object(struct vmca_out *out, const char *key,
+			   unsigned flags);
+void vmca_out_end_object(struct vmca_out *out);
+void vmca_out_begin_list(struct vmca_out *out, const char *key, unsigned flags);
+void vmca_out_end_list(struct vmca_out *out);
+
+void vmca_out_u64(struct vmca_out *out, const char *key, uint64_t value);
+void vmca_out_i64(struct vmca_out *out, const char *key, int64_t value);
+void vmca_out_double(struct vmca_out *out, const char *key, double value);
+void vmca_out_bool(struct vmca_out *out, const char *key, bool value);
+/** value NULL writes null (text: "-"). */
+void vmca_out_str(struct vmca_out *out, const char *key, const char *value);
+/** An address: "0x..." string in JSON, hex in text. */
+void vmca_out_addr(struct vmca_out *out, const char *key, uint64_t value);
+void vmca_out_null(struct vmca_out *out, const char *key);
+/** Any scalar field with flags (VMCA_OUT_JSON_ONLY). */
+void vmca_out_str_flags(struct vmca_out *out, const char *key,
+			const char *value, unsigned flags);
+void vmca_out_u64_flags(struct vmca_out *out, const char *key, uint64_t value,
+			unsigned flags);
+/** A row-level failure: {"message": ..., "address": ...} under key. */
+void vmca_out_error(struct vmca_out *out, const char *key,
+		    const struct vmca_error *err);
+
+/** Text-mode only output (a line or part of one). */
+void vmca_out_textf(struct vmca_out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * Write everything to f. Returns an error if the records were unbalanced
+ * or memory ran out (the writer's own bug, or ENOMEM).
+ */
+struct vmca_error *vmca_out_finish(struct vmca_out *out, FILE *f);
+
+/** Write err as the command's whole output ({"error": ...} or nothing). */
+void vmca_out_write_error(FILE *f, bool is_json, const struct vmca_error *err);
+
+#endif /* VMCA_ANALYZER_OUTPUT_H */

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/** @file The kernel log: printk's lockless ring buffer or the old log_buf. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmca.h"
+
+// Bounds for untrusted sizes: the kernel caps log_buf at 2^25 bytes
+// (CONFIG_LOG_BUF_SHIFT <= 25) plus per-CPU extras; allow some headroom.
+#define MAX_RING_BYTES (UINT64_C(1) << 31)
+#define MAX_DESC_BITS  26
+
+void vmca_printk_log_deinit(struct vmca_printk_log *log)
+{
+	struct vmca_printk_record *r;
+	vector_for_each (&log->records, r)
+		free(r->text);
+	vmca_printk_record_vector_deinit(&log->records);
+	log->nr_lost = 0;
+}
+
+const char *vmca_printk_find(const struct vmca_printk_log *log,
+			     const char *needle)
+{
+	const struct vmca_printk_record *r;
+	vector_for_each (&log->records, r) {
+		const char *hit = strstr(r->text, needle);
+		if (hit)
+			return hit;
+	}
+	return NULL;
+}
+
+static struct vmca_error *append(struct vmca_printk_log *log, uint64_t seq,
+				 uint64_t ts_ns, int level, int facility,
+				 uint32_t caller_id, const char *text,
+				 size_t len)
+{
+	struct vmca_printk_record *r =
+		vmca_printk_record_vector_append_entry(&log->records);
+	if (!r)
+		return &vmca_enomem;
+	r->text = strndup(text, len);
+	if (!r->text) {
+		log->records.len--;
+		return &vmca_enomem;
+	}
+	// Trailing newlines are the record separator, not content.
+	size_t n = strlen(r->text);
+	while (n && r->text[n - 1] == '\n')
+		r->text[--n] = '\0';
+	r->seq = seq;
+	r->ts_ns = ts_ns;
+	r->level = level;
+	r->facility = facility;
+	r->caller_id = caller_id;
+	return NULL;
+}
+
+// Member offsets of the lockless ring buffer, from DWARF.
+struct prb_layout {
+	uint64_t desc_ring, text_data_ring;
+	uint64_t count_bits, descs, infos, head_id, tail_id;
+	uint64_t size_bits, data;
+	uint64_t desc_size, state_var, text_blk_lpos, lpos_begin, lpos_next;
+	uint64_t info_size, seq, ts_nsec, text_len, caller_id;
+	struct vmca_member facility, level, flags;
+};
+
+static struct vmca_error *prb_layout_init(struct vmca_session *s,
+					  struct prb_layout *l)
+{
+	struct {
+		const char *type, *path;
+		uint64_t *ret;
+	} offsets[] = {
+		{"struct printk_ringbuffer", "desc_ring", &l->desc_ring},
+		{"struct printk_ringbuffer", "text_data_ring",
+		 &l->text_data_ring},
+		{"struct prb_desc_ring", "count_bits", &l->count_bits},
+		{"struct prb_desc_ring", "descs", &l->descs},
+		{"struct prb_desc_ring", "infos", &l->infos},
+		{"struct prb_desc_ring", "head_id", &l->head_id},
+		{"struct prb_desc_ring", "tail_id", &l->tail_id},
+		{"struct prb_data_ring", "size_bits", &l->size_bits},
+		{"struct prb_data_ring", "data", &l->data},
+		{"struct prb_desc", "state_var", &l->state_var},
+		{"struct prb_desc", "text_blk_lpos", &l->text_blk_lpos},
+		{"struct prb_data_blk_lpos", "begin", &l->lpos_begin},
+		{"struct prb_data_blk_lpos", "next", &l->lpos_next},
+		{"struct printk_info", "seq", &l->seq},
+		{"struct printk_info", "ts_nsec", &l->ts_nsec},
+		{"struct printk_info", "text_len", &l->text_len},
+		{"struct printk_info", "caller_id", &l->caller_id},
+	};
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		struct vmca_error *err = vmca_type_member_offset(
+			s, offsets[i].type, offsets[i].path, offsets[i].ret);
+		if (err)
+			return err;
+	}
+	struct vmca_error *err = vmca_type_member(s, "struct printk_info",
+						  "facility", &l->facility);
+	if (!err)
+		err = vmca_type_member(s, "struct printk_info", "level",
+				       &l->level);
+	if (!err)
+		err = vmca_type_size(s, "struct prb_desc", &l->desc_size);
+	if (!err)
+		err = vmca_type_size(s, "struct printk_info", &l->info_size);
+	return err;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint16_t get_u16(const unsigned char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+// Since commit 896fbe20b4e2 ("printk: use the lockless ringbuffer")
+// (v5.10): descriptors and infos in two arrays indexed by id, text in a
+// byte ring of blocks { unsigned long id; char text[]; }.
+static struct vmca_error *read_prb(struct vmca_session *s,
+				   struct vmca_printk_log *log)
+{
+	struct prb_layout l;
+	struct vmca_error *err = prb_layout_init(s, &l);
+	if (err)
+		return err;
+
+	struct vmca_variable prb_var;
+	err = vmca_variable(s, "prb", &prb_var);
+	if (err)
+		return err;
+	uint64_t rb;
+	err = vmca_read_u64(s, prb_var.address, &rb);
+	if (err)
+		return vmca_error_wrap(err, "reading prb");
+
+	uint64_t dr = rb + l.desc_ring, tr = rb + l.text_data_ring;
+	uint32_t count_bits, size_bits;
+	uint64_t descs, infos, head_id, tail_id, data;
+	if ((err = vmca_read_u32(s, dr + l.count_bits, &count_bits)) ||
+	    (err = vmca_read_u64(s, dr + l.descs, &descs)) ||
+	    (err = vmca_read_u64(s, dr + l.infos, &infos)) ||
+	    (err = vmca_read_u64(s, dr + l.head_id, &head_id)) ||
+	    (err = vmca_read_u64(s, dr + l.tail_id, &tail_id)) ||
+	    (err = vmca_read_u32(s, tr + l.size_bits, &size_bits)) ||
+	    (err = vmca_read_u64(s, tr + l.data, &data)))
+		return vmca_error_wrap(err, "reading the printk ring buffer");
+	if (count_bits > MAX_DESC_BITS || size_bits > 31 ||
+	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "printk ring buffer has implausible "
+					 "sizes (count_bits %u, size_bits %u)",
+					 count_bits, size_bits);
+
+	uint64_t count = UINT64_C(1) << count_bits;
+	uint64_t data_size = UINT64_C(1) << size_bits;
+	_cleanup_free_ unsigned char *desc_buf = malloc(count * l.desc_size);
+	_cleanup_free_ unsigned char *info_buf = malloc(count * l.info_size);
+	_cleanup_free_ unsigned char *text_buf = malloc(data_size);
+	if (!desc_buf || !info_buf || !text_buf)
+		return &vmca_enomem;
+	// Three bulk reads instead of one per record.
+	if ((err = vmca_read(s, descs, desc_buf, count * l.desc_size)) ||
+	    (err = vmca_read(s, infos, info_buf, count * l.info_size)) ||
+	    (err = vmca_read(s, data, text_buf, data_size)))
+		return vmca_error_wrap(err, "reading the printk ring buffer");
+
+	// state_var: the top two bits are the state, the rest the id.
+	const unsigned flags_shift = 62;
+	const uint64_t id_mask = (UINT64_C(1) << flags_shift) - 1;
+	const uint64_t desc_committed = 1, desc_finalized = 2;
+	uint64_t id = tail_id & id_mask;
+	head_id &= id_mask;
+	for (uint64_t n = 0; n < count; n++, id = (id + 1) & id_mask) {
+		uint64_t idx = id & (count - 1);
+		const unsigned char *d = desc_buf + idx * l.desc_size;
+		const unsigned char *info = info_buf + idx * l.info_size;
+		uint64_t sv = get_u64(d + l.state_var);
+		uint64_t state = sv >> flags_shift;
+		if ((sv & id_mask) != id ||
+		    (state != desc_committed && state != desc_finalized)) {
+			log->nr_lost++;
+			goto next;
+		}
+		uint64_t begin = get_u64(d + l.text_blk_lpos + l.lpos_begin);
+		uint64_t end = get_u64(d + l.text_blk_lpos + l.lpos_next);
+		uint16_t text_len = get_u16(info + l.text_len);
+		const char *text = "";
+		size_t len = 0;
+		// Odd positions mark data-less records (failed or empty).
+		if (!(begin & 1) && begin != end) {
+			uint64_t off = begin & (data_size - 1);
+			if ((begin >> size_bits) != (end >> size_bits))
+				off = 0; // the block wrapped to the start
+			off += sizeof(uint64_t); // skip the block's id
+			if (off < data_size) {
+				len = text_len;
+				if (len > data_size - off)
+					len = (size_t)(data_size - off);
+				text = (const char *)text_buf + off;
+			}
+		}
+		uint64_t fac = vmca_decode_int(
+			s, l.facility.type, info, l.info_size,
+			l.facility.bit_offset, l.facility.bit_size);
+		uint64_t lvl =
+			vmca_decode_int(s, l.level.type, info, l.info_size,
+					l.level.bit_offset, l.level.bit_size);
+		err = append(log, get_u64(info + l.seq),
+			     get_u64(info + l.ts_nsec), (int)lvl, (int)fac,
+			     get_u32(info + l.caller_id), text, len);
+		if (err)
+			return err;
+next:
+		if (id == head_id)
+			break;
+	}
+	return NULL;
+}
+
+// Before v5.10: records { struct printk_log; text; dict } in log_buf,
+// from log_first_idx to log_next_idx, a zero length meaning "wrap".
+static struct vmca_error *read_log_buf(struct vmca_session *s,
+				       struct vmca_printk_log *log)
+{
+	struct vmca_variable v;
+	uint64_t buf_addr;
+	uint32_t buf_len, first_idx, next_idx;
+	uint64_t first_seq = 0;
+	struct vmca_error *err;
+	if ((err = vmca_variable(s, "log_buf", &v)) ||
+	    (err = vmca_read_u64(s, v.address, &buf_addr)) ||
+	    (err = vmca_variable(s, "log_buf_len", &v)) ||
+	    (err = vmca_read_u32(s, v.address, &buf_len)) ||
+	    (err = vmca_variable(s, "log_first_idx", &v)) ||
+	    (err = vmca_read_u32(s, v.address, &first_idx)) ||
+	    (err = vmca_variable(s, "log_next_idx", &v)) ||
+	    (err = vmca_read_u32(s, v.address, &next_idx)))
+		return vmca_error_wrap(err, "reading log_buf");
+	if (!vmca_variable(s, "log_first_seq", &v))
+		vmca_read_u64(s, v.address, &first_seq);
+	if (buf_len == 0 || buf_len > MAX_RING_BYTES)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "log_buf_len %u is implausible",
+					 buf_len);
+	uint64_t hdr_size, ts_off, len_off, text_len_off;
+	struct vmca_member facility, level;
+	if ((err = vmca_type_size(s, "struct printk_log", &hdr_size)) ||
+	    (err = vmca_type_member_offset(s, "struct printk_log", "ts_nsec",
+					   &ts_off)) ||
+	    (err = vmca_type_member_offset(s, "struct printk_log", "len",
+					   &len_off)) ||
+	    (err = vmca_type_member_offset(s, "struct printk_log", "text_len",
+					   &text_len_off)) ||
+	    (err = vmca_type_member(s, "struct printk_log", "facility",
+				    &facility)) ||
+	    (err = vmca_type_member(s, "struct printk_log", "level", &level)))
+		return err;
+	_cleanup_free_ unsigned char *buf = malloc(buf_len);
+	if (!buf)
+		return &vmca_enomem;
+	err = vmca_read(s, buf_addr, buf, buf_len);
+	if (err)
+		return vmca_error_wrap(err, "reading log_buf");
+
+	uint64_t seq = first_seq;
+	uint32_t idx = first_idx;
+	// Every record is at least a header long: that bounds the walk.
+	for (uint64_t n = 0;
+	     n <= buf_len / (hdr_size ? hdr_size : 1) && idx != next_idx; n++) {
+		if (idx > buf_len - hdr_size)
+			break;
+		const unsigned char *h = buf + idx;
+		uint16_t len = get_u16(h + len_off);
+		if (len == 0) {
+			idx = 0;
+			continue;
+		}
+		uint16_t text_len = get_u16(h + text_len_off);
+		if (len < hdr_size || idx + len > buf_len ||
+		    text_len > len - hdr_size) {
+			log->nr_lost++;
+			break;
+		}
+		err = append(log, seq++, get_u64(h + ts_off),
+			     (int)vmca_decode_int(s, level.type, h, hdr_size,
+						  level.bit_offset,
+						  level.bit_size),
+			     (int)vmca_decode_int(s, facility.type, h, hdr_size,
+						  facility.bit_offset,
+						  facility.bit_size),
+			     0, (const char *)h + hdr_size, text_len);
+		if (err)
+			return err;
+		idx += len;
+	}
+	return NULL;
+}
+
+struct vmca_error *vmca_printk_read(struct vmca_session *s,
+				    struct vmca_printk_log *ret)
+{
+	struct vmca_printk_log log = {0};
+	uint64_t addr;
+	struct vmca_error *err = vmca_symbol_address(s, "prb", &addr);
+	if (!err) {
+		err = read_prb(s, &log);
+	} else {
+		vmca_error_destroy(err);
+		err = read_log_buf(s, &log);
+	}
+	if (err) {
+		vmca_printk_log_deinit(&log);
+		return vmca_error_wrap(err, "kernel log");
+	}
+	*ret = log;
+	return NULL;
+}

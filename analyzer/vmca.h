@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/** @file The one header plugins include: session, memory, types, output. */
+#ifndef VMCA_ANALYZER_VMCA_H
+#define VMCA_ANALYZER_VMCA_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../dwarf/debuginfo.h"
+#include "memory.h"
+#include "output.h"
+#include "printk.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/vector.h"
+
+#define VMCA_VERSION "0.1.0"
+
+struct vmca_session;
+
+struct vmca_session_options {
+	const char *vmcore_path;
+	/** NULL: find it next to the dump or under /usr/lib/debug. */
+	const char *vmlinux_path;
+	/** Directories with module debuginfo (-m); may be empty. */
+	const char *const *module_dirs;
+	size_t nmodule_dirs;
+	/** Accept a vmlinux whose build-id differs from the dump's. */
+	bool is_forced;
+	/** Where caches live; NULL: $XDG_CACHE_HOME/vmca or ~/.cache/vmca. */
+	const char *cache_dir;
+};
+
+/**
+ * Open a dump with its vmlinux: the dump through libkdumpfile, the
+ * debuginfo (from its cache when warm), address translation from
+ * VMCOREINFO, and a check that the vmlinux belongs to the dump.
+ */
+struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
+				       struct vmca_session **ret);
+void vmca_session_destroy(struct vmca_session *s);
+
+const char *vmca_session_vmcore_path(const struct vmca_session *s);
+const char *vmca_session_vmlinux_path(const struct vmca_session *s);
+/** KASLR offset: runtime address minus link-time address. */
+uint64_t vmca_session_kaslr_offset(const struct vmca_session *s);
+/** "diskdump", "elf", ... and whether it came flattened. */
+const char *vmca_session_dump_format(const struct vmca_session *s);
+bool vmca_session_is_flattened(const struct vmca_session *s);
+const char *vmca_session_build_id(const struct vmca_session *s);
+uint64_t vmca_session_page_size(const struct vmca_session *s);
+/** The debuginfo: types by id (vmca_debuginfo_type() etc.). */
+struct vmca_debuginfo *vmca_session_debuginfo(const struct vmca_session *s);
+
+/** A VMCOREINFO value ("OSRELEASE", "NUMBER(...)"), or NULL. */
+const char *vmca_vmcoreinfo(struct vmca_session *s, const char *key);
+
+/* Memory. */
+
+struct vmca_error *vmca_read(struct vmca_session *s, uint64_t vaddr, void *buf,
+			     size_t len);
+struct vmca_error *vmca_read_phys(struct vmca_session *s, uint64_t paddr,
+				  void *buf, size_t len);
+struct vmca_error *vmca_read_u64(struct vmca_session *s, uint64_t vaddr,
+				 uint64_t *ret);
+struct vmca_error *vmca_read_u32(struct vmca_session *s, uint64_t vaddr,
+				 uint32_t *ret);
+/**
+ * Read a NUL-terminated string of at most size - 1 bytes into buf (always
+ * terminated). Stops at the first unreadable page if some bytes were read.
+ */
+struct vmca_error *vmca_read_string(struct vmca_session *s, uint64_t vaddr,
+				    char *buf, size_t size);
+struct vmca_error *vmca_vtop(struct vmca_session *s, uint64_t vaddr,
+			     struct vmca_vtop *ret);
+
+/* Symbols, with runtime (KASLR-relocated) addresses. */
+
+struct vmca_error *vmca_symbol_address(struct vmca_session *s, const char *name,
+				       uint64_t *ret);
+/** The symbol at or below a runtime address; ret->address is runtime. */
+struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
+				      struct vmca_symbol *ret);
+/**
+ * Parse an address argument: hex ("0xffff...", "ffff..."), a symbol name,
+ * or "symbol+offset".
+ */
+struct vmca_error *vmca_parse_address(struct vmca_session *s, const char *arg,
+				      uint64_t *ret);
+
+/* Types and variables. */
+
+/** Look up a type by C name (see vmca_debuginfo_find_type()). */
+struct vmca_error *vmca_type(struct vmca_session *s, const char *name,
+			     uint32_t *ret);
+/** Size in bytes of the named type. */
+struct vmca_error *vmca_type_size(struct vmca_session *s, const char *name,
+				  uint64_t *ret);
+/** A member (path) of the named type; bit_offset from the type's start. */
+struct vmca_error *vmca_type_member(struct vmca_session *s,
+				    const char *type_name, const char *path,
+				    struct vmca_member *ret);
+/** Byte offset of a member path. Fails for bitfields. */
+struct vmca_error *vmca_type_member_offset(struct vmca_session *s,
+					   const char *type_name,
+					   const char *path, uint64_t *ret);
+/** Whether the named type has the member path (kernel differences). */
+bool vmca_type_has_member(struct vmca_session *s, const char *type_name,
+			  const char *path);
+/**
+ * Read an integer, enum, bool or pointer member of the object of type
+ * type_name at vaddr, honouring its size, signedness and bitfield. Signed
+ * values are sign-extended to 64 bits.
+ */
+struct vmca_error *vmca_read_member(struct vmca_session *s, uint64_t vaddr,
+				    const char *type_name, const char *path,
+				    uint64_t *ret);
+/**
+ * Decode an integer of type id from raw bytes (size, sign, bitfield
+ * given by bit_offset within buf and bit_size, 0 if none).
+ */
+uint64_t vmca_decode_int(struct vmca_session *s, uint32_t type, const void *buf,
+			 size_t len, uint64_t bit_offset, uint32_t bit_size);
+
+struct vmca_variable {
+	uint64_t address; /**< runtime */
+	uint32_t type;
+};
+/** A global variable: runtime address and type. */
+struct vmca_error *vmca_variable(struct vmca_session *s, const char *name,
+				 struct vmca_variable *ret);
+
+/* Plugins. */
+
+struct vmca_plugin {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	/** Longer help text (options), may be NULL. */
+	const char *help;
+	/** argv[0] is the command name. */
+	struct vmca_error *(*run)(struct vmca_session *s, struct vmca_out *out,
+				  int argc, char **argv);
+};
+
+/** The plugin table, NULL-terminated (plugins/plugins.def). */
+extern const struct vmca_plugin *const vmca_plugins[];
+const struct vmca_plugin *vmca_plugin_find(const char *name);
+
+/** Parse an unsigned number (decimal or 0x hex) strictly. */
+bool vmca_parse_u64(const char *arg, uint64_t *ret);
+
+#endif /* VMCA_ANALYZER_VMCA_H */

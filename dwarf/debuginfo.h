@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/** @file vmlinux debug information: ELF symbols and DWARF types, cached. */
+#ifndef VMCA_DWARF_DEBUGINFO_H
+#define VMCA_DWARF_DEBUGINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../analyzer/util/error.h"
+
+/*
+ * A vmca_debuginfo answers every question from a compact on-disk cache of
+ * the vmlinux's symbols and types, keyed by the vmlinux GNU build-id. The
+ * first open of a vmlinux walks its DWARF once with libdwarf and writes the
+ * cache; later opens mmap the cache and never touch libdwarf.
+ *
+ * Types are identified by a uint32_t id, valid for the lifetime of the
+ * vmca_debuginfo. Id 0 is "void". Addresses are the link-time addresses of
+ * the vmlinux (not relocated by KASLR: the caller adds the offset).
+ */
+
+struct vmca_debuginfo;
+
+enum vmca_type_kind {
+	VMCA_TYPE_VOID,
+	VMCA_TYPE_INT, /**< integer base type, incl. char and _Bool */
+	VMCA_TYPE_FLOAT,
+	VMCA_TYPE_POINTER,
+	VMCA_TYPE_STRUCT,
+	VMCA_TYPE_UNION,
+	VMCA_TYPE_ENUM,
+	VMCA_TYPE_TYPEDEF,
+	VMCA_TYPE_ARRAY,
+	VMCA_TYPE_FUNCTION,
+	VMCA_TYPE_CONST,
+	VMCA_TYPE_VOLATILE,
+	VMCA_TYPE_RESTRICT,
+};
+
+struct vmca_type {
+	enum vmca_type_kind kind;
+	/** Name without "struct "/"union "/"enum " prefix; NULL if anonymous. */
+	const char *name;
+	/** Size in bytes (0 for void, functions, incomplete types). */
+	uint64_t size;
+	/**
+	 * POINTER/TYPEDEF/CONST/VOLATILE/RESTRICT: the target type.
+	 * ARRAY: the element type. ENUM: the underlying integer type (or 0).
+	 * FUNCTION: the return type.
+	 */
+	uint32_t target;
+	/** STRUCT/UNION: members; ENUM: enumerators; FUNCTION: parameters. */
+	uint32_t count;
+	/** ARRAY: number of elements (0 for a flexible or unknown bound). */
+	uint64_t array_len;
+	/** INT and ENUM: signedness. INT: also whether it is a char type. */
+	bool is_signed;
+	bool is_char;
+	bool is_bool;
+	/** STRUCT/UNION/ENUM: a declaration only (no definition found). */
+	bool is_declaration;
+	/** FUNCTION: takes variable arguments. */
+	bool is_variadic;
+};
+
+struct vmca_member {
+	/** NULL for an anonymous struct/union member. */
+	const char *name;
+	uint32_t type;
+	/** Offset of the member from the start of its parent, in bits. */
+	uint64_t bit_offset;
+	/** Width of a bitfield in bits; 0 if not a bitfield. */
+	uint32_t bit_size;
+};
+
+/**
+ * Open the vmlinux at path (read-only). cache_dir is where the index cache
+ * lives (created if missing; NULL disables the cache). Errors name the file:
+ * missing, not ELF, no .debug_info ("vmlinux without debuginfo"), corrupt.
+ * A damaged or foreign cache file is ignored and rebuilt, never trusted.
+ */
+struct vmca_error *vmca_debuginfo_create(const char *path,
+					 const char *cache_dir,
+					 struct vmca_debuginfo **ret);
+void vmca_debuginfo_destroy(struct vmca_debuginfo *di);
+
+/** The GNU build-id as lowercase hex (borrowed). "" if the ELF has none. */
+const char *vmca_debuginfo_build_id(const struct vmca_debuginfo *di);
+/**
+ * The ELF machine as libkdumpfile's arch.name spells it: "x86_64",
+ * "aarch64", "s390x", "ppc64", "ia32"... (from e_machine, also cached).
+ */
+const char *vmca_debuginfo_machine(const struct vmca_debuginfo *di);
+/** Whether this open built the cache (cold) or loaded it (warm). */
+bool vmca_debuginfo_was_cached(const struct vmca_debuginfo *di);
+
+/* Symbols (ELF .symtab). */
+
+struct vmca_symbol {
+	const char *name;
+	uint64_t address;
+	uint64_t size;
+	/** 'T'/'t' function, 'D'/'d' data, 'B'/'b' bss, 'R'/'r', 'A' ... */
+	char type;
+};
+
+/** Find a symbol by exact name (globals preferred over locals). */
+struct vmca_error *vmca_debuginfo_symbol_by_name(struct vmca_debuginfo *di,
+						 const char *name,
+						 struct vmca_symbol *ret);
+/**
+ * The symbol containing address (or the nearest one below it, within the
+ * same section, if sizes are 0). VMCA_ERROR_NOT_FOUND if none.
+ */
+struct vmca_error *vmca_debuginfo_symbol_by_address(struct vmca_debuginfo *di,
+						    uint64_t address,
+						    struct vmca_symbol *ret);
+
+/* Types. */
+
+/**
+ * Look up a type by C name: "struct task_struct", "union thread_union",
+ * "enum zone_type", a typedef or base type ("pg_data_t", "unsigned long").
+ * A bare name that is no typedef or base type also matches a struct, union
+ * or enum of that name, in that order. Definitions are preferred over
+ * declarations. VMCA_ERROR_NOT_FOUND names the type.
+ */
+struct vmca_error *vmca_debuginfo_find_type(struct vmca_debuginfo *di,
+					    const char *name, uint32_t *ret);
+
+/** Describe type id. Never fails for an id the API returned. */
+void vmca_debuginfo_type(struct vmca_debuginfo *di, uint32_t id,
+			 struct vmca_type *ret);
+
+/** Member i (0 <= i < count) of a struct or union. */
+void vmca_debuginfo_member(struct vmca_debuginfo *di, uint32_t id, uint32_t i,
+			   struct vmca_member *ret);
+
+/** Enumerator i of an enum. */
+void vmca_debuginfo_enumerator(struct vmca_debuginfo *di, uint32_t id,
+			       uint32_t i, const char **name_ret,
+			       int64_t *value_ret);
+
+/** Parameter i of a function type: its type. */
+uint32_t vmca_debuginfo_parameter(struct vmca_debuginfo *di, uint32_t id,
+				  uint32_t i);
+
+/** Strip typedefs and const/volatile/restrict qualifiers. */
+uint32_t vmca_debuginfo_unqualified(struct vmca_debuginfo *di, uint32_t id);
+
+/**
+ * Resolve a member path within a struct/union type (typedefs and
+ * qualifiers of id are stripped first): "pid", "se.vruntime",
+ * "rss_stat.count[1]", "thread_info.flags". Members of anonymous structs
+ * and unions are found as if they were direct members. Array subscripts
+ * add index * element size. On success *ret describes the final member
+ * with bit_offset counted from the start of id.
+ */
+struct vmca_error *vmca_debuginfo_member_path(struct vmca_debuginfo *di,
+					      uint32_t id, const char *path,
+					      struct vmca_member *ret);
+
+/**
+ * The C spelling of a type, e.g. "struct list_head *", "char [16]",
+ * "void (*)(struct work_struct *)", "const unsigned long". If var_name is
+ * non-NULL it is placed where a declarator goes ("char comm[16]").
+ * Writes at most size bytes (always NUL-terminated); returns the length
+ * the full string needs, like snprintf.
+ */
+size_t vmca_debuginfo_type_name(struct vmca_debuginfo *di, uint32_t id,
+				const char *var_name, char *buf, size_t size);
+
+/* Variables. */
+
+/**
+ * The type of a global variable (a DW_TAG_variable with a definition).
+ * Its address comes from the symbol table.
+ */
+struct vmca_error *vmca_debuginfo_variable_type(struct vmca_debuginfo *di,
+						const char *name,
+						uint32_t *ret);
+
+#endif /* VMCA_DWARF_DEBUGINFO_H */

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+// plugins/sys.c: system summary: release, CPUs, memory, uptime, panic.
+#include <string.h>
+#include <time.h>
+
+#include "vmca.h"
+
+// Bound for walks over node_data[]: MAX_NUMNODES is at most 1 << 10.
+#define MAX_NODES 1024
+
+struct sys_info {
+	char release[65], version[65], machine[65], nodename[65];
+	uint64_t cpus_present, cpus_online;
+	bool has_cpus;
+	uint64_t memory_bytes, memory_total_bytes;
+	bool has_memory, has_total;
+	double uptime_s;
+	bool has_uptime;
+	int64_t wall_time_s;
+	bool has_wall_time;
+	const char *panic, *oops;
+	struct vmca_printk_log log;
+	bool has_log;
+};
+
+static struct vmca_error *read_uts(struct vmca_session *s,
+				   struct sys_info *info)
+{
+	struct vmca_variable uts;
+	struct vmca_error *err = vmca_variable(s, "init_uts_ns", &uts);
+	if (err)
+		return err;
+	struct {
+		const char *path;
+		char *buf;
+	} fields[] = {
+		{"name.release", info->release},
+		{"name.version", info->version},
+		{"name.machine", info->machine},
+		{"name.nodename", info->nodename},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint64_t off;
+		err = vmca_type_member_offset(s, "struct uts_namespace",
+					      fields[i].path, &off);
+		if (!err)
+			err = vmca_read_string(s, uts.address + off,
+					       fields[i].buf, 65);
+		if (err)
+			return vmca_error_wrap(err, "reading init_uts_ns");
+	}
+	return NULL;
+}
+
+// Population count of a struct cpumask variable.
+static struct vmca_error *count_mask(struct vmca_session *s, const char *name,
+				     uint64_t *ret)
+{
+	struct vmca_variable v;
+	struct vmca_error *err = vmca_variable(s, name, &v);
+	if (err)
+		return err;
+	uint64_t size;
+	err = vmca_type_size(s, "struct cpumask", &size);
+	if (err)
+		return err;
+	if (size > 1024)
+		size = 1024; // NR_CPUS <= 8192 bits
+	unsigned char buf[1024];
+	err = vmca_read(s, v.address, buf, (size_t)size);
+	if (err)
+		return err;
+	uint64_t n = 0;
+	for (size_t i = 0; i < size; i++)
+		n += (uint64_t)__builtin_popcount(buf[i]);
+	*ret = n;
+	return NULL;
+}
+
+static struct vmca_error *read_cpus(struct vmca_session *s,
+				    struct sys_info *info)
+{
+	struct vmca_error *err =
+		count_mask(s, "__cpu_present_mask", &info->cpus_present);
+	if (!err)
+		err = count_mask(s, "__cpu_online_mask", &info->cpus_online);
+	return err;
+}
+
+// Physical memory: the present pages of every node.
+static struct vmca_error *read_memory(struct vmca_session *s,
+				      struct sys_info *info)
+{
+	uint64_t page_size = vmca_session_page_size(s);
+	struct vmca_variable v;
+	struct vmca_error *err = vmca_variable(s, "node_data", &v);
+	uint64_t present = 0;
+	if (!err) {
+		uint64_t nr = 1;
+		struct vmca_variable nr_var;
+		if (!vmca_variable(s, "nr_node_ids", &nr_var)) {
+			uint32_t n32;
+			if (!vmca_read_u32(s, nr_var.address, &n32))
+				nr = n32;
+		}
+		if (nr > MAX_NODES)
+			nr = MAX_NODES;
+		for (uint64_t i = 0; i < nr; i++) {
+			uint64_t pgdat, pages;
+			if (vmca_read_u64(s, v.address + 8 * i, &pgdat) ||
+			    !pgdat)
+				continue;
+			err = vmca_read_member(s, pgdat, "struct pglist_data",
+					       "node_present_pages", &pages);
+			if (err)
+				return err;
+			present += pages;
+		}
+	} else {
+		// !CONFIG_NUMA: one node, contig_page_data.
+		vmca_error_destroy(err);
+		err = vmca_variable(s, "contig_page_data", &v);
+		if (err)
+			return err;
+		err = vmca_read_member(s, v.address, "struct pglist_data",
+				       "node_present_pages", &present);
+		if (err)
+			return err;
+	}
+	info->memory_bytes = present * page_size;
+	info->has_memory = true;
+
+	// Since commit ca79b0c211af ("mm: convert totalram_pages and
+	// totalhigh_pages variables to atomic") (v5.0): _totalram_pages.
+	if (!vmca_variable(s, "_totalram_pages", &v) ||
+	    !vmca_variable(s, "totalram_pages", &v)) {
+		uint64_t pages;
+		if (!vmca_read_u64(s, v.address, &pages)) {
+			info->memory_total_bytes = pages * page_size;
+			info->has_total = true;
+		}
+	}
+	return NULL;
+}
+
+// Uptime as /proc/uptime computes it (boot-time clock), and the wall
+// clock, both from the timekeeper as of its last update.
+static struct vmca_error *read_time(struct vmca_session *s,
+				    struct sys_info *info)
+{
+	struct vmca_variable tk;
+	struct vmca_error *err = vmca_variable(s, "tk_core", &tk);
+	if (err)
+		return err;
+	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
+	struct vmca_member base, offs_boot, xtime;
+	if ((err = vmca_debuginfo_member_path(
+		     di, tk.type, "timekeeper.tkr_mono.base", &base)) ||
+	    (err = vmca_debuginfo_member_path(
+		     di, tk.type, "timekeeper.offs_boot", &offs_boot)))
+		return err;
+	uint64_t b, o;
+	if ((err = vmca_read_u64(s, tk.address + base.bit_offset / 8, &b)) ||
+	    (err = vmca_read_u64(s, tk.address + offs_boot.bit_offset / 8, &o)))
+		return err;
+	info->uptime_s = (double)(int64_t)(b + o) / 1e9;
+	info->has_uptime = true;
+	if (!vmca_debuginfo_member_path(di, tk.type, "timekeeper.xtime_sec",
+					&xtime)) {
+		uint64_t sec;
+		if (!vmca_read_u64(s, tk.address + xtime.bit_offset / 8,
+				   &sec)) {
+			info->wall_time_s = (int64_t)sec;
+			info->has_wall_time = true;
+		}
+	}
+	return NULL;
+}
+
+static const char *find_oops(const struct vmca_printk_log *log)
+{
+	static const char *const markers[] = {
+		"BUG: ",
+		"Oops: ",
+		"general protection fault",
+		"kernel BUG at",
+		"Unable to handle kernel",
+		"sysrq: Trigger a crash",
+	};
+	const struct vmca_printk_record *r;
+	vector_for_each (&log->records, r) {
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]);
+		     i++) {
+			if (strncmp(r->text, markers[i], strlen(markers[i])) ==
+			    0)
+				return r->text;
+		}
+	}
+	return NULL;
+}
+
+static void out_optional_error(struct vmca_out *out, const char *key,
+			       struct vmca_error *err)
+{
+	// One missing figure does not spoil the summary: say what failed.
+	vmca_out_error(out, key, err);
+	vmca_error_destroy(err);
+}
+
+static struct vmca_error *sys_run(struct vmca_session *s, struct vmca_out *out,
+				  int argc, char **argv)
+{
+	if (argc > 1)
+		return vmca_error_create(VMCA_ERROR_USAGE,
+					 "usage: vmca VMCORE sys");
+	struct sys_info info = {0};
+	struct vmca_error *err = read_uts(s, &info);
+	if (err)
+		return err;
+	struct vmca_error *cpu_err = read_cpus(s, &info);
+	struct vmca_error *mem_err = read_memory(s, &info);
+	struct vmca_error *time_err = read_time(s, &info);
+	struct vmca_error *log_err = vmca_printk_read(s, &info.log);
+	if (!log_err) {
+		info.panic = vmca_printk_find(&info.log,
+					      "Kernel panic - not syncing");
+		info.oops = find_oops(&info.log);
+	}
+
+	vmca_out_begin_object(out, NULL, 0);
+	vmca_out_str(out, "release", info.release);
+	vmca_out_str(out, "version", info.version);
+	vmca_out_str(out, "machine", info.machine);
+	vmca_out_str(out, "nodename", info.nodename);
+	if (cpu_err) {
+		out_optional_error(out, "cpus", cpu_err);
+	} else {
+		vmca_out_u64(out, "cpus", info.cpus_present);
+		vmca_out_u64(out, "cpus_online", info.cpus_online);
+	}
+	if (mem_err) {
+		out_optional_error(out, "memory_bytes", mem_err);
+	} else {
+		vmca_out_u64(out, "memory_bytes", info.memory_bytes);
+		if (info.has_total)
+			vmca_out_u64(out, "memory_total_bytes",
+				     info.memory_total_bytes);
+	}
+	if (time_err) {
+		out_optional_error(out, "uptime_s", time_err);
+	} else {
+		vmca_out_double(out, "uptime_s", info.uptime_s);
+		if (info.has_wall_time) {
+			char date[64];
+			time_t t = (time_t)info.wall_time_s;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			vmca_out_str(out, "date", date);
+		}
+	}
+	if (log_err) {
+		out_optional_error(out, "panic", log_err);
+	} else {
+		vmca_out_str(out, "panic", info.panic);
+		vmca_out_str(out, "oops", info.oops);
+	}
+	vmca_out_addr(out, "kaslr_offset", vmca_session_kaslr_offset(s));
+	vmca_out_str(out, "build_id", vmca_session_build_id(s));
+	vmca_out_str(out, "dump_format", vmca_session_dump_format(s));
+	vmca_out_bool(out, "flattened", vmca_session_is_flattened(s));
+	vmca_out_u64(out, "page_size", vmca_session_page_size(s));
+	vmca_out_str(out, "vmcore", vmca_session_vmcore_path(s));
+	vmca_out_str(out, "vmlinux", vmca_session_vmlinux_path(s));
+	vmca_out_end_object(out);
+	vmca_printk_log_deinit(&info.log);
+	return NULL;
+}
+
+const struct vmca_plugin vmca_plugin_sys = {
+	.name = "sys",
+	.summary = "system summary: release, CPUs, memory, uptime, panic",
+	.usage = "sys",
+	.run = sys_run,
+};

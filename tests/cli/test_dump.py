@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""vmca against one real dump and the ground truth its guest printed:
+sys (release, panic, KASLR, build-id), log (every console line, the oops),
+struct layouts (against the kernel's own BTF, through pahole), sym, rd,
+vtop."""
+import argparse
+import re
+import subprocess
+
+from vmcatest import Checker, Vmca, dump
+
+STRUCTS = ["task_struct", "oom_control", "kmem_cache", "list_head",
+           "mm_struct", "page"]
+
+
+def pahole_layout(vmlinux, struct):
+    """{member name: (offset, bit offset or None)} and the size, from BTF.
+    Members of anonymous structs/unions appear by their own names."""
+    out = subprocess.run(["pahole", "-F", "btf", "-C", struct, vmlinux],
+                         capture_output=True, text=True, check=True).stdout
+    members = {}
+    size = None
+    depth = 0
+    for line in out.splitlines():
+        m = re.search(r"/\* size: (\d+)", line)
+        if m and depth <= 1:
+            size = int(m.group(1))
+        opens = line.count("{")
+        closes = line.count("}")
+        # Only lines inside the type that declare a member.
+        m = re.match(r"^\s*(.*?);\s*/\*\s*(\d+)(?::\s*(\d+))?\s+(\d+)\s*\*/",
+                     line)
+        if m and depth >= 1 and opens == closes:
+            decl = m.group(1)
+            fp = re.search(r"\(\*\s*(\w+)\)", decl)
+            if fp:
+                name = fp.group(1)
+            else:
+                decl = re.sub(r":\s*\d+$", "", decl)
+                decl = re.sub(r"(\[\d*\])+$", "", decl.strip())
+                name = re.findall(r"\w+", decl)[-1]
+            bit = int(m.group(3)) if m.group(3) is not None else None
+            members.setdefault(name, (int(m.group(2)), bit))
+        depth += opens - closes
+    return members, size
+
+
+def vmca_layout(members, into=None):
+    into = {} if into is None else into
+    for m in members:
+        if m.get("name") is None and "members" in m:
+            vmca_layout(m["members"], into)
+        elif m.get("name") is not None:
+            into.setdefault(m["name"], (m["offset"], m.get("bit_offset")))
+    return into
+
+
+def check_sys(c, v, d, truth):
+    s = v.json(d["vmcore"], "sys")
+    c.equal(s["release"], truth["uname_r"], "sys release = uname -r")
+    c.check(s["kaslr_offset"].startswith("0x") and
+            int(s["kaslr_offset"], 16) != 0, "KASLR offset found")
+    c.check(re.fullmatch(r"[0-9a-f]{40}", s["build_id"] or ""),
+            f"build-id {s['build_id']!r}")
+    c.equal(s["cpus"], 2, "present CPUs")
+    c.check(s["machine"] == "x86_64", "machine")
+    for key in ("version", "memory_bytes", "uptime_s"):
+        c.check(key in s, f"sys has {key}")
+    # The guest has 1 GiB or more; MemTotal is below what is present.
+    mem_kb = truth["meminfo"]["MemTotal"]
+    c.check(s["memory_bytes"] >= mem_kb * 1024, "memory >= MemTotal")
+    c.equal(s.get("memory_total_bytes"), mem_kb * 1024, "MemTotal")
+    c.check(truth["uptime_s"] <= s["uptime_s"] <= truth["uptime_s"] + 60,
+            f"uptime {s['uptime_s']} after the guest's {truth['uptime_s']}")
+    if truth.get("panic"):
+        c.check(s["panic"] and truth["panic"] in s["panic"],
+                f"panic {s['panic']!r} ~ {truth['panic']!r}")
+    else:
+        c.equal(s["panic"], None, "no panic")
+    if truth.get("oops"):
+        c.check(s["oops"] and truth["oops"] in s["oops"],
+                f"oops {s['oops']!r} ~ {truth['oops']!r}")
+    text = v.run(d["vmcore"], "sys").stdout
+    c.check(truth["uname_r"] in text, "text sys shows the release")
+    return s
+
+
+def check_log(c, v, d, truth):
+    lines = set(v.run(d["vmcore"], "log").stdout.splitlines())
+    console = [l.rstrip() for l in truth["console_kernel_lines"]]
+    missing = [l for l in console if l not in lines]
+    c.check(len(console) > 100, f"console has {len(console)} kernel lines")
+    c.check(not missing, f"{len(missing)} of {len(console)} console lines "
+            f"missing from log, first: {missing[:3]}")
+    if truth.get("oops"):
+        c.check(any(truth["oops"] in l for l in lines),
+                f"log has the oops line {truth['oops']!r}")
+    j = v.json(d["vmcore"], "log")
+    recs = j["records"]
+    c.check(all({"ts_ns", "level", "text"} <= r.keys() for r in recs),
+            "log records have ts_ns, level, text")
+    c.check(all(a["seq"] < b["seq"] for a, b in zip(recs, recs[1:])),
+            "log records in sequence order")
+
+
+def check_structs(c, v, d):
+    for name in STRUCTS:
+        expected, size = pahole_layout(d["vmlinux"], name)
+        j = v.json(d["vmcore"], "struct", name)
+        c.equal(j["size"], size, f"sizeof(struct {name})")
+        got = vmca_layout(j["members"])
+        c.check(len(expected) > 1, f"pahole gave members of {name}")
+        wrong = {k: (got.get(k), e) for k, e in expected.items()
+                 if got.get(k) != e}
+        c.check(not wrong, f"struct {name}: {len(wrong)} of "
+                f"{len(expected)} members differ from BTF: "
+                f"{list(wrong.items())[:4]}")
+        c.check(all(k in expected for k in got),
+                f"struct {name}: vmca has members BTF lacks: "
+                f"{[k for k in got if k not in expected][:4]}")
+    # Values: init_task is pid 0, swapper.
+    j = v.json(d["vmcore"], "struct", "task_struct", "init_task")
+    vals = {m["name"]: m.get("value") for m in j["members"] if m["name"]}
+    c.equal(vals.get("pid"), 0, "init_task.pid")
+    c.check(str(vals.get("comm", "")).startswith("swapper"),
+            f"init_task.comm {vals.get('comm')!r}")
+    text = v.run(d["vmcore"], "struct", "task_struct", "init_task").stdout
+    c.check('comm = "swapper' in text, "text struct shows comm")
+
+
+def check_sym_rd_vtop(c, v, d):
+    s = v.json(d["vmcore"], "sym", "init_task")
+    addr = int(s["address"], 16)
+    c.equal(s["name"], "init_task", "sym by name")
+    back = v.json(d["vmcore"], "sym", hex(addr + 8))
+    c.equal((back["name"], back["offset"]), ("init_task", 8),
+            "sym by address")
+    r = v.json(d["vmcore"], "rd", "init_uts_ns", 4)
+    c.equal(len(r["values"]), 4, "rd count")
+    t = v.json(d["vmcore"], "vtop", hex(addr))
+    c.check(len(t["levels"]) >= 2 and int(t["paddr"], 16) > 0, "vtop walk")
+    # Reading the same bytes by physical address gives the same words.
+    p = v.json(d["vmcore"], "rd", "-p", t["paddr"], 4)
+    rv = v.json(d["vmcore"], "rd", hex(addr), 4)
+    c.equal(p["values"], rv["values"], "rd -p at vtop's paddr")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vmca", required=True)
+    ap.add_argument("--cache-dir", required=True)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--scenario", required=True)
+    ap.add_argument("--kind", required=True)
+    a = ap.parse_args()
+    d = dump(a.kernel, a.scenario, a.kind)
+    with open(d["truth"]) as f:
+        import json
+        truth = json.load(f)
+    c = Checker(f"{a.kernel}/{a.scenario}/{a.kind}")
+    v = Vmca(a.vmca, a.cache_dir)
+    check_sys(c, v, d, truth)
+    check_log(c, v, d, truth)
+    check_structs(c, v, d)
+    check_sym_rd_vtop(c, v, d)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The whole suite: a release build and an ASan/UBSan build, each running
+# the unit tests and the CLI tests against real vmcores (generated into
+# the cache on first use: ~/.cache/vmca-testdata, or $VMCA_TESTDATA_DIR).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh tests/deps.sh
+# The corpus first, once for both builds.
+python3 testdata/generate.py
+jobs=$(nproc)
+status=0
+for variant in release sanitize; do
+	dir="build-test-$variant"
+	if [ "$variant" = sanitize ]; then
+		extra="-DVMCA_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"
+	else
+		extra="-DCMAKE_BUILD_TYPE=Release"
+	fi
+	# shellcheck disable=SC2086
+	cmake -S . -B "$dir" -DVMCA_WERROR=ON $extra >/dev/null
+	cmake --build "$dir" -j "$jobs"
+	echo "== $variant build: ctest" >&2
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir "$dir" --output-on-failure -j "$jobs" ||
+		status=1
+done
+exit $status
