@@ -199,6 +199,24 @@ static const char *find_oops(const struct vmca_printk_log *log)
 	return NULL;
 }
 
+// Whether the kernel was going down: panic() sets panic_cpu, the kdump
+// path on x86 sets crashing_cpu; both are -1 otherwise.
+static bool has_crashed(struct vmca_session *s)
+{
+	static const char *const vars[] = {"panic_cpu", "crashing_cpu"};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		struct vmca_variable v;
+		uint32_t cpu;
+		struct vmca_error *err = vmca_variable(s, vars[i], &v);
+		if (!err)
+			err = vmca_read_u32(s, v.address, &cpu);
+		if (!err && cpu != UINT32_MAX)
+			return true;
+		vmca_error_destroy(err);
+	}
+	return false;
+}
+
 static void out_optional_error(struct vmca_out *out, const char *key,
 			       struct vmca_error *err)
 {
@@ -225,6 +243,12 @@ static struct vmca_error *sys_run(struct vmca_session *s, struct vmca_out *out,
 		info.panic = vmca_printk_find(&info.log,
 					      "Kernel panic - not syncing");
 		info.oops = find_oops(&info.log);
+		// An oops with kdump loaded goes straight to crash_kexec()
+		// without panic()'s message: the oops is the panic then.
+		if (!info.panic && has_crashed(s))
+			info.panic = info.oops ? info.oops
+					       : "crashed (no panic message in "
+						 "the log)";
 	}
 
 	vmca_out_begin_object(out, NULL, 0);

@@ -61,6 +61,9 @@ def check_sys(c, v, d, truth):
     c.equal(s["release"], truth["uname_r"], "sys release = uname -r")
     c.check(s["kaslr_offset"].startswith("0x") and
             int(s["kaslr_offset"], 16) != 0, "KASLR offset found")
+    if truth.get("kaslr_offset"):
+        c.equal(int(s["kaslr_offset"], 16), int(truth["kaslr_offset"], 16),
+                "KASLR offset = the guest's (from /proc/kallsyms)")
     c.check(re.fullmatch(r"[0-9a-f]{40}", s["build_id"] or ""),
             f"build-id {s['build_id']!r}")
     c.equal(s["cpus"], 2, "present CPUs")
@@ -76,6 +79,11 @@ def check_sys(c, v, d, truth):
     if truth.get("panic"):
         c.check(s["panic"] and truth["panic"] in s["panic"],
                 f"panic {s['panic']!r} ~ {truth['panic']!r}")
+    elif d["kind"] == "kdump":
+        # An oops under kdump goes to crash_kexec() without panic()'s
+        # line: the oops is what brought the system down.
+        c.check(s["panic"] and truth["oops"] in s["panic"],
+                f"panic {s['panic']!r} ~ oops {truth['oops']!r}")
     else:
         c.equal(s["panic"], None, "no panic")
     if truth.get("oops"):

@@ -1,0 +1,1540 @@
+#!/usr/bin/env python3
+"""Generate the vmca test corpus: real vmcores of real Debian kernels.
+
+Each dump comes from a Debian cloud kernel booted under QEMU (TCG) with a
+busybox initramfs whose /init (testdata/guest/init) prints the guest's own
+ground truth on a second serial port just before the dump is taken.
+
+  testdata/generate.py [--kernel 6.1|6.12|all] [--scenario idle|panic|all]
+                       [--kind qemu-kdump|qemu-elf|kdump|all] [--jobs N]
+                       [--force]
+
+Everything goes into the cache directory
+  $VMCA_TESTDATA_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/vmca-testdata)
+and is reused when present: a dump whose truth.json exists is not
+generated again (--force regenerates).  Missing host packages are
+installed with apt-get (root only).  See testdata/README.md.
+
+Python 3 standard library only.
+"""
+
+import argparse
+import contextlib
+import fcntl
+import glob
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST_INIT = os.path.join(HERE, "guest", "init")
+MODULE_SRC = os.path.join(HERE, "modules")
+
+GENERATOR_VERSION = 1
+
+# kernel short name -> Debian release string
+KERNELS = {
+    "6.1": "6.1.0-56-cloud-amd64",
+    "6.12": "6.12.117+deb12-cloud-amd64",
+}
+SCENARIOS = ("idle", "panic")
+KINDS = ("qemu-kdump", "qemu-elf", "kdump")
+# One QEMU boot ("unit") yields these kinds.
+UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
+
+QEMU_MEMORY_MB = 1024
+CRASHKERNEL = "256M"
+# makedumpfile -d 31 (exclude zero, cache, private cache, user and free
+# pages), as production kdump setups do.  But makedumpfile < 1.7.6 reads
+# the page types of Linux >= 6.10 wrongly and drops slab pages as "free"
+# (Debian 12 ships 1.7.2), so for those kernels we keep free pages: -d 15.
+DUMP_LEVEL = 31
+DUMP_LEVEL_NEW_PAGE_TYPES = 7
+# Kernel command line of the first kernel.  No nokaslr: KASLR stays on.
+# oops=panic sets panic_on_oops (a plain "panic_on_oops=1" is not a boot
+# parameter and would be ignored).
+# panic=0: after a panic the kernel spins forever, so QMP can dump it.
+# ignore_loglevel: every printk record reaches the console, so the
+# console is a complete copy of the printk ring buffer.
+BASE_CMDLINE = "console=ttyS0 ignore_loglevel oops=panic panic=0"
+
+# Modules loaded in the first kernel (so QEMU's dumps carry VMCOREINFO).
+FIRST_MODULES = ["qemu_fw_cfg"]
+# Modules the capture kernel needs for /dev/vda, in load order; those
+# built into the kernel at hand are skipped.
+CAPTURE_MODULES = ["virtio_ring", "virtio", "virtio_pci_legacy_dev",
+                   "virtio_pci_modern_dev", "virtio_pci", "virtio_blk"]
+
+# Host tools: command -> Debian package.
+HOST_TOOLS = [
+    ("qemu-system-x86_64", "qemu-system-x86"),
+    ("makedumpfile", "makedumpfile"),
+    ("kexec", "kexec-tools"),
+    ("cpio", "cpio"),
+    ("gzip", "gzip"),
+    ("zstd", "zstd"),
+    ("xz", "xz-utils"),
+    ("gcc", "gcc"),
+    ("make", "make"),
+    ("dpkg-deb", "dpkg"),
+    ("ldd", "libc-bin"),
+]
+TOOL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# Timeouts in seconds (TCG on this class of machine: boot ~5 s, capture
+# ~20 s); multiplied by $VMCA_TIMEOUT_SCALE.
+T_QMP_CONNECT = 30
+T_BOOT = 240          # QEMU start -> VMCA-TRUTH-DONE
+T_PANIC = 120         # truth done -> end of panic on the console
+T_DUMP = 600          # one dump-guest-memory
+T_CAPTURE = 600       # truth done -> capture kernel done, QEMU gone
+T_QUIT = 60
+BOOT_ATTEMPTS = 3
+
+
+class GenError(Exception):
+    """A failure with a message meant for the user."""
+
+
+class BootFailed(Exception):
+    """One QEMU boot went wrong; retry unless fatal."""
+
+    def __init__(self, msg, fatal=False):
+        super().__init__(msg)
+        self.fatal = fatal
+
+
+# ------------------------------------------------------------------ utils
+
+_T0 = time.monotonic()
+_log_lock = threading.Lock()
+
+
+def log(msg):
+    with _log_lock:
+        sys.stderr.write("[vmca-testdata %6.1fs] %s\n" % (time.monotonic() - _T0, msg))
+        sys.stderr.flush()
+
+
+def timeout_scale():
+    try:
+        v = float(os.environ.get("VMCA_TIMEOUT_SCALE", "1"))
+        return v if v > 0 else 1.0
+    except ValueError:
+        return 1.0
+
+
+def cache_dir():
+    d = os.environ.get("VMCA_TESTDATA_DIR")
+    if not d:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+            os.path.expanduser("~"), ".cache")
+        d = os.path.join(base, "vmca-testdata")
+    return os.path.abspath(d)
+
+
+def kernel_short(name):
+    """'6.1' or '6.1.0-56-cloud-amd64' -> '6.1'."""
+    if name in KERNELS:
+        return name
+    for k, rel in KERNELS.items():
+        if rel == name:
+            return k
+    raise GenError("unknown kernel %r (known: %s)" % (
+        name, ", ".join(list(KERNELS) + list(KERNELS.values()))))
+
+
+def which(cmd):
+    return shutil.which(cmd, path=os.environ.get("PATH", "") + ":" + TOOL_PATH)
+
+
+def run(cmd, what, cwd=None, env=None, stdin=None, stdout=None, timeout=None):
+    """Run cmd; raise GenError with its output on failure."""
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=env, stdin=stdin,
+                           stdout=stdout if stdout is not None else subprocess.PIPE,
+                           stderr=subprocess.PIPE if stdout is not None else subprocess.STDOUT,
+                           timeout=timeout)
+    except FileNotFoundError:
+        raise GenError("%s: command not found: %s" % (what, cmd[0]))
+    except subprocess.TimeoutExpired:
+        raise GenError("%s: timed out after %ss: %s" % (what, timeout, " ".join(cmd)))
+    if p.returncode != 0:
+        out = p.stderr if stdout is not None else p.stdout
+        out = (out or b"").decode("utf-8", "replace")
+        raise GenError("%s failed (exit %d): %s\n%s" % (
+            what, p.returncode, " ".join(cmd), tail(out, 40)))
+    return p
+
+
+def tail(text, n):
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join(("    " + l) for l in lines[-n:])
+
+
+def atomic_write(path, data, mode=0o644):
+    tmp = "%s.tmp-%d-%d" % (path, os.getpid(), threading.get_ident())
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def write_json(path, obj):
+    atomic_write(path, (json.dumps(obj, indent=1, sort_keys=False) + "\n").encode())
+
+
+def rmtree(path):
+    if os.path.lexists(path):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+def sha256_files(paths, extra=b""):
+    h = hashlib.sha256(extra)
+    for p in paths:
+        h.update(os.path.basename(p).encode() + b"\0")
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+def elf_has_interp(path):
+    """True if the ELF file at path is dynamically linked (has PT_INTERP)."""
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+        if hdr[:4] != b"\x7fELF" or hdr[4] != 2:
+            return True
+        phoff, = struct.unpack_from("<Q", hdr, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", hdr, 0x36)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    for i in range(phnum):
+        if struct.unpack_from("<I", ph, i * phentsize)[0] == 3:
+            return True
+    return False
+
+
+def elf_symbol(path, name):
+    """Value of symbol `name` in the .symtab of ELF64 file `path`, or None."""
+    import mmap
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        if m[:4] != b"\x7fELF" or m[4] != 2:
+            return None
+        shoff, = struct.unpack_from("<Q", m, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", m, 0x3A)
+        secs = [struct.unpack_from("<IIQQQQIIQQ", m, shoff + i * shentsize)
+                for i in range(shnum)]
+        want = name.encode()
+        for s in secs:
+            if s[1] != 2:       # SHT_SYMTAB
+                continue
+            strtab = secs[s[6]]
+            stroff = strtab[4]
+            off, size, entsize = s[4], s[5], s[9] or 24
+            for o in range(off, off + size, entsize):
+                st_name, = struct.unpack_from("<I", m, o)
+                if m[stroff + st_name:stroff + st_name + len(want) + 1] == want + b"\0":
+                    return struct.unpack_from("<Q", m, o + 8)[0]
+    return None
+
+
+# -------------------------------------------------------------- host deps
+
+_apt_lock = threading.Lock()
+_apt_updated = False
+
+
+def apt_env():
+    env = dict(os.environ)
+    env["DEBIAN_FRONTEND"] = "noninteractive"
+    env["PATH"] = env.get("PATH", "") + ":" + TOOL_PATH
+    return env
+
+
+def apt_update():
+    global _apt_updated
+    if _apt_updated:
+        return
+    log("apt-get update")
+    run(["apt-get", "update"], "apt-get update", env=apt_env(), timeout=900)
+    _apt_updated = True
+
+
+def apt_install(pkgs):
+    if not pkgs:
+        return
+    if os.geteuid() != 0:
+        raise GenError("missing host packages: %s\nrun as root or install them: "
+                       "apt-get install -y --no-install-recommends %s"
+                       % (" ".join(pkgs), " ".join(pkgs)))
+    with _apt_lock:
+        apt_update()
+        log("apt-get install %s" % " ".join(pkgs))
+        run(["apt-get", "install", "-y", "--no-install-recommends"] + pkgs,
+            "apt-get install", env=apt_env(), timeout=1800)
+
+
+def find_busybox():
+    for p in ("/bin/busybox", "/usr/bin/busybox", "/sbin/busybox", "/usr/sbin/busybox"):
+        if os.path.isfile(p) and not elf_has_interp(p):
+            return p
+    return None
+
+
+def headers_dir(release):
+    return "/usr/src/linux-headers-%s" % release
+
+
+def ensure_host(releases):
+    """Install missing host tools and kernel headers with apt-get."""
+    missing = []
+    for cmd, pkg in HOST_TOOLS:
+        if not which(cmd) and pkg not in missing:
+            missing.append(pkg)
+    if not find_busybox():
+        missing.append("busybox-static")
+    if missing:
+        apt_install(missing)
+    for cmd, pkg in HOST_TOOLS:
+        if not which(cmd):
+            raise GenError("%s still missing after installing %s" % (cmd, pkg))
+    if not find_busybox():
+        raise GenError("no statically linked busybox found after installing busybox-static")
+    for rel in releases:
+        if os.path.isfile(os.path.join(headers_dir(rel), "Makefile")):
+            continue
+        pkg = "linux-headers-" + rel
+        try:
+            apt_install([pkg])
+        except GenError as e:
+            debs = glob.glob(os.path.join(cache_dir(), "debs", pkg + "_*.deb"))
+            if not debs or os.geteuid() != 0:
+                raise
+            log("installing %s from %s (%s)" % (pkg, debs[0], str(e).split("\n")[0]))
+            apt_install([os.path.abspath(debs[0])])
+        if not os.path.isfile(os.path.join(headers_dir(rel), "Makefile")):
+            raise GenError("%s installed but %s/Makefile is missing" % (pkg, headers_dir(rel)))
+
+
+def find_deb(pkg):
+    """Path of pkg's .deb in $DIR/debs, downloading it with apt-get if missing."""
+    debdir = os.path.join(cache_dir(), "debs")
+    os.makedirs(debdir, exist_ok=True)
+
+    def local():
+        found = sorted(glob.glob(os.path.join(debdir, glob.escape(pkg) + "_*.deb")))
+        return found[-1] if found else None
+
+    deb = local()
+    if deb:
+        return deb
+    tmp = tempfile.mkdtemp(prefix=".download-", dir=debdir)
+    try:
+        os.chmod(tmp, 0o755)
+        with _apt_lock:
+            log("apt-get download %s" % pkg)
+            try:
+                run(["apt-get", "download", pkg], "apt-get download " + pkg,
+                    cwd=tmp, env=apt_env(), timeout=1800)
+            except GenError:
+                if _apt_updated or os.geteuid() != 0:
+                    raise
+                apt_update()
+                run(["apt-get", "download", pkg], "apt-get download " + pkg,
+                    cwd=tmp, env=apt_env(), timeout=1800)
+        got = glob.glob(os.path.join(tmp, "*.deb"))
+        if len(got) != 1:
+            raise GenError("apt-get download %s produced %r" % (pkg, got))
+        dst = os.path.join(debdir, os.path.basename(got[0]))
+        os.replace(got[0], dst)
+        return dst
+    finally:
+        rmtree(tmp)
+
+
+def deb_members(deb, want):
+    """Stream deb's data tarball (dpkg-deb --fsys-tarfile) and extract
+    regular files: want(name) returns the destination path or None; once
+    want.done() is true the rest of the archive is skipped."""
+    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    got = []
+    stop = False
+    error = None
+    try:
+        with tarfile.open(fileobj=p.stdout, mode="r|") as tf:
+            for ti in tf:
+                if _abort.is_set():
+                    raise OSError("aborted")
+                if not ti.isreg():
+                    continue
+                dest = want(ti.name)
+                if not dest:
+                    continue
+                src = tf.extractfile(ti)
+                tmp = dest + ".tmp-%d" % os.getpid()
+                with open(tmp, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                os.replace(tmp, dest)
+                got.append(ti.name)
+                if want.done():
+                    stop = True
+                    break
+    except (tarfile.TarError, OSError) as e:
+        stop = True
+        error = e
+    finally:
+        if stop:
+            # Closing our end makes dpkg-deb's decompressor die of SIGPIPE.
+            p.kill()
+            p.stdout.close()
+        else:
+            p.stdout.read()
+            p.stdout.close()
+        err = p.stderr.read().decode("utf-8", "replace")
+        p.stderr.close()
+        p.wait()
+    if error is not None:
+        raise GenError("reading %s: %s %s" % (deb, error, err.strip()))
+    if not stop and p.returncode != 0:
+        raise GenError("dpkg-deb --fsys-tarfile %s failed: %s" % (deb, err.strip()))
+    return got
+
+
+def decompress_module(path):
+    """foo.ko.xz/.zst/.gz -> foo.ko (in place); returns the .ko path."""
+    if path.endswith(".ko"):
+        return path
+    base, ext = os.path.splitext(path)
+    tmp = base + ".tmp"
+    if ext == ".xz":
+        with lzma.open(path) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    elif ext == ".gz":
+        import gzip
+        with gzip.open(path) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    elif ext == ".zst":
+        with open(tmp, "wb") as dst:
+            run(["zstd", "-d", "-c", path], "zstd -d", stdout=dst)
+    else:
+        raise GenError("unknown module compression: " + path)
+    os.replace(tmp, base)
+    os.unlink(path)
+    return base
+
+
+def modinfo_depends(ko):
+    with open(ko, "rb") as f:
+        data = f.read()
+    m = re.search(rb"(?:^|\0)depends=([^\0]*)\0", data)
+    if not m or not m.group(1):
+        return []
+    return m.group(1).decode().split(",")
+
+
+# ----------------------------------------------------------------- kernel
+
+class Kernel:
+    def __init__(self, short):
+        self.short = short
+        self.release = KERNELS[short]
+        self.dir = os.path.join(cache_dir(), "kernels", self.release)
+        self.vmlinuz = os.path.join(self.dir, "vmlinuz")
+        self.vmlinux = os.path.join(self.dir, "vmlinux")
+        self.config = os.path.join(self.dir, "config")
+        self.moddir = os.path.join(self.dir, "modules")
+        self.oops_ko = os.path.join(self.dir, "vmca_oops.ko")
+        self.initrd = os.path.join(self.dir, "initrd.img")
+        self.capture_modules = None   # list of module names (load order)
+        self._text = None
+        self.vmlinux_future = None
+
+    def prepare_boot(self):
+        self.prepare_image()
+        self.build_module()
+        self.build_initrd()
+
+    # image deb: vmlinuz, config, modules.builtin and the few .ko we need
+    def prepare_image(self):
+        stamp = os.path.join(self.dir, ".image-ok")
+        if os.path.exists(stamp) and os.path.exists(self.vmlinuz):
+            with open(stamp) as f:
+                self.capture_modules = json.load(f)["capture_modules"]
+            if all(os.path.exists(os.path.join(self.moddir, m + ".ko"))
+                   for m in FIRST_MODULES + self.capture_modules):
+                return
+        os.makedirs(self.moddir, exist_ok=True)
+        deb = find_deb("linux-image-" + self.release)
+        log("%s: extracting vmlinuz and modules from %s" % (self.release, os.path.basename(deb)))
+        rel = re.escape(self.release)
+        names = FIRST_MODULES + CAPTURE_MODULES
+        ko_re = re.compile(r"^\./(?:usr/)?lib/modules/%s/kernel/.*/(%s)\.ko(\.xz|\.zst|\.gz)?$"
+                           % (rel, "|".join(map(re.escape, names))))
+        found = {}
+        builtin_path = os.path.join(self.dir, "modules.builtin")
+
+        def want(name):
+            if name == "./boot/vmlinuz-" + self.release:
+                return self.vmlinuz
+            if name == "./boot/config-" + self.release:
+                return self.config
+            if re.match(r"^\./(?:usr/)?lib/modules/%s/modules\.builtin$" % rel, name):
+                return builtin_path
+            m = ko_re.match(name)
+            if m:
+                found[m.group(1)] = os.path.join(self.moddir, m.group(1) + ".ko" + (m.group(2) or ""))
+                return found[m.group(1)]
+            return None
+        want.done = lambda: False
+        deb_members(deb, want)
+        for p in (self.vmlinuz, self.config, builtin_path):
+            if not os.path.exists(p):
+                raise GenError("%s: %s not found in %s" % (self.release, os.path.basename(p), deb))
+        for name in list(found):
+            found[name] = decompress_module(found[name])
+        with open(builtin_path) as f:
+            builtin = {os.path.basename(l.strip())[:-3] for l in f if l.strip().endswith(".ko")}
+        builtin = {b.replace("-", "_") for b in builtin}
+        for name in names:
+            if name not in found and name not in builtin:
+                raise GenError("%s: module %s is neither in %s nor built in"
+                               % (self.release, name, os.path.basename(deb)))
+        # dependency check + load order (requested order, deps first)
+        order = []
+
+        def add(name, stack=()):
+            if name in order or name in builtin:
+                return
+            if name not in found:
+                raise GenError("%s: module %s (needed by %s) not extracted"
+                               % (self.release, name, stack[-1] if stack else "?"))
+            if name in stack:
+                raise GenError("module dependency loop: %s" % " -> ".join(stack + (name,)))
+            for dep in modinfo_depends(found[name]):
+                add(dep.replace("-", "_"), stack + (name,))
+            order.append(name)
+        for name in FIRST_MODULES:
+            for dep in modinfo_depends(found[name]) if name in found else []:
+                if dep.replace("-", "_") not in builtin:
+                    raise GenError("%s: %s needs module %s; not supported" % (self.release, name, dep))
+        for name in CAPTURE_MODULES:
+            add(name)
+        self.capture_modules = order
+        log("%s: capture kernel modules: %s" % (self.release, " ".join(order) or "(all built in)"))
+        write_json(stamp, {"capture_modules": order})
+
+    def prepare_vmlinux(self):
+        if os.path.exists(self.vmlinux):
+            return
+        os.makedirs(self.dir, exist_ok=True)
+        deb = find_deb("linux-image-%s-dbg" % self.release)
+        log("%s: extracting vmlinux from %s" % (self.release, os.path.basename(deb)))
+        target = "./usr/lib/debug/boot/vmlinux-" + self.release
+        state = {"done": False}
+
+        def want(name):
+            if name == target:
+                state["done"] = True
+                return self.vmlinux
+            return None
+        want.done = lambda: state["done"]
+        deb_members(deb, want)
+        if not os.path.exists(self.vmlinux):
+            raise GenError("%s not found in %s" % (target, deb))
+        log("%s: vmlinux ready (%d MB)" % (self.release, os.path.getsize(self.vmlinux) >> 20))
+
+    def build_module(self):
+        srcs = sorted(os.path.join(MODULE_SRC, f) for f in os.listdir(MODULE_SRC)
+                      if not f.startswith("."))
+        digest = sha256_files(srcs, self.release.encode())
+        stamp = self.oops_ko + ".sha256"
+        if os.path.exists(self.oops_ko) and os.path.exists(stamp):
+            with open(stamp) as f:
+                if f.read().strip() == digest:
+                    return
+        hdr = headers_dir(self.release)
+        bdir = os.path.join(cache_dir(), "build", self.release, "vmca_oops")
+        rmtree(bdir)
+        os.makedirs(bdir)
+        for s in srcs:
+            shutil.copy(s, bdir)
+        log("%s: building vmca_oops.ko" % self.release)
+        run(["make", "-C", hdr, "M=" + bdir, "modules"], "building vmca_oops.ko for " + self.release,
+            env=apt_env(), timeout=600)
+        ko = os.path.join(bdir, "vmca_oops.ko")
+        if not os.path.exists(ko):
+            raise GenError("make succeeded but %s is missing" % ko)
+        shutil.copy(ko, self.oops_ko + ".tmp")
+        os.replace(self.oops_ko + ".tmp", self.oops_ko)
+        atomic_write(stamp, digest.encode() + b"\n")
+
+    def build_initrd(self):
+        """initrd.img = base cpio + cpio with /vmlinuz and /initrd.img (=base).
+
+        The capture kernel gets the base archive (same /init), which sees
+        /proc/vmcore and saves the dump."""
+        base = Cpio()
+        busybox = find_busybox()
+        for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "lib", "lib64",
+                  "proc", "sys", "dev", "tmp", "root", "etc", "modules"):
+            base.dir(d)
+        base.node("dev/console", 0o020600, 5, 1)
+        base.node("dev/null", 0o020666, 1, 3)
+        base.file("bin/busybox", busybox, 0o755)
+        applets = subprocess.run([busybox, "--list"], stdout=subprocess.PIPE,
+                                 check=True).stdout.decode().split()
+        for a in applets:
+            if a != "busybox":
+                base.symlink("bin/" + a, "busybox")
+        base.file("init", GUEST_INIT, 0o755)
+        for tool in ("kexec", "makedumpfile"):
+            path = which(tool)
+            base.file("sbin/" + tool, path, 0o755)
+            for lib in ldd(path):
+                base.file(lib.lstrip("/"), lib, 0o755, mkdirs=True)
+        for name in FIRST_MODULES + self.capture_modules:
+            base.file("modules/%s.ko" % name, os.path.join(self.moddir, name + ".ko"), 0o644)
+        base.data("modules/capture.list", "".join(m + "\n" for m in self.capture_modules).encode())
+        base.file("vmca_oops.ko", self.oops_ko, 0o644)
+        base_img = base.finish()
+        extra = Cpio()
+        extra.file("vmlinuz", self.vmlinuz, 0o644)
+        extra.data("initrd.img", base_img)
+        atomic_write(self.initrd, base_img + extra.finish())
+
+    def dump_level(self):
+        """makedumpfile -d level for this kernel's kdump (see DUMP_LEVEL)."""
+        m = re.match(r"(\d+)\.(\d+)", self.release)
+        if (int(m.group(1)), int(m.group(2))) >= (6, 10) and makedumpfile_version() < (1, 7, 6):
+            return DUMP_LEVEL_NEW_PAGE_TYPES
+        return DUMP_LEVEL
+
+    def kaslr_text(self):
+        if self.vmlinux_future is not None:
+            try:
+                self.vmlinux_future.result()
+            except Exception as e:
+                raise BootFailed("vmlinux of %s unavailable: %s" % (self.release, e), fatal=True)
+        if self._text is None:
+            self._text = elf_symbol(self.vmlinux, "_text")
+        return self._text
+
+
+_qemu_version = None
+
+
+def qemu_version():
+    global _qemu_version
+    if _qemu_version is None:
+        out = run([which("qemu-system-x86_64"), "--version"], "qemu --version").stdout.decode()
+        _qemu_version = out.split("\n")[0].strip()
+    return _qemu_version
+
+
+_mdf_version = None
+
+
+def makedumpfile_version():
+    global _mdf_version
+    if _mdf_version is None:
+        out = run(["makedumpfile", "-v"], "makedumpfile -v").stdout.decode()
+        m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
+        if not m:
+            raise GenError("cannot parse makedumpfile -v output: %r" % out[:200])
+        _mdf_version = tuple(int(x) for x in m.groups())
+    return _mdf_version
+
+
+def ldd(path):
+    """Shared libraries (incl. the dynamic loader) of path, as absolute paths."""
+    out = run(["ldd", path], "ldd " + path).stdout.decode()
+    libs = []
+    for line in out.splitlines():
+        line = line.strip()
+        m = re.match(r"^\S+\s+=>\s+(/\S+)\s+\(", line) or re.match(r"^(/\S+)\s+\(", line)
+        if m:
+            libs.append(m.group(1))
+        elif "not found" in line:
+            raise GenError("ldd %s: %s" % (path, line))
+    return libs
+
+
+class Cpio:
+    """Minimal writer of a newc cpio archive (what the kernel unpacks)."""
+
+    def __init__(self):
+        self.parts = []
+        self.ino = 1
+        self.seen = set()
+
+    def _entry(self, name, mode, data=b"", rdev=(0, 0)):
+        if name in self.seen:
+            return
+        self.seen.add(name)
+        nameb = name.encode() + b"\0"
+        hdr = "070701" + "".join("%08X" % v for v in (
+            self.ino, mode, 0, 0, 2 if mode & 0o040000 else 1, 0, len(data),
+            0, 0, rdev[0], rdev[1], len(nameb), 0))
+        self.ino += 1
+        blob = hdr.encode() + nameb
+        blob += b"\0" * (-len(blob) % 4)
+        blob += data
+        blob += b"\0" * (-len(blob) % 4)
+        self.parts.append(blob)
+
+    def dir(self, name):
+        self._entry(name, 0o040755)
+
+    def _parents(self, name):
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            self.dir("/".join(parts[:i]))
+
+    def file(self, name, src, mode, mkdirs=False):
+        if mkdirs:
+            self._parents(name)
+        with open(src, "rb") as f:
+            self._entry(name, 0o100000 | mode, f.read())
+
+    def data(self, name, data, mode=0o644):
+        self._entry(name, 0o100000 | mode, data)
+
+    def symlink(self, name, target):
+        self._entry(name, 0o120777, target.encode())
+
+    def node(self, name, mode, major, minor):
+        self._entry(name, mode, rdev=(major, minor))
+
+    def finish(self):
+        self._entry("TRAILER!!!", 0)
+        data = b"".join(self.parts)
+        return data + b"\0" * (-len(data) % 512)
+
+
+# -------------------------------------------------------------------- QMP
+
+class QMP:
+    def __init__(self, path, proc, timeout):
+        deadline = time.monotonic() + timeout
+        self.sock = None
+        while True:
+            if proc.poll() is not None:
+                raise BootFailed("QEMU exited (code %s) before its QMP socket came up" % proc.returncode)
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                self.sock = s
+                break
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise BootFailed("QMP socket %s did not come up in %ds" % (path, timeout))
+                time.sleep(0.05)
+        self.buf = b""
+        self.events = []
+        self.id = 0
+        greeting = self._recv(timeout)
+        if "QMP" not in greeting:
+            raise BootFailed("unexpected QMP greeting: %r" % greeting)
+        self.cmd("qmp_capabilities")
+
+    def _recv(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BootFailed("QMP: no answer in %ds" % timeout)
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise BootFailed("QMP: connection closed by QEMU")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line.decode("utf-8", "replace"))
+
+    def cmd(self, name, timeout=60, **args):
+        self.id += 1
+        req = {"execute": name, "id": self.id}
+        if args:
+            req["arguments"] = args
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self._recv(max(0.1, deadline - time.monotonic()))
+            if "event" in msg:
+                self.events.append(msg)
+                continue
+            if msg.get("id") != self.id:
+                continue
+            if "error" in msg:
+                raise BootFailed("QMP %s: %s" % (name, msg["error"].get("desc", msg["error"])))
+            return msg.get("return")
+
+    def close(self):
+        if self.sock:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+
+
+# ------------------------------------------------------------------- boot
+
+_procs_lock = threading.Lock()
+_procs = set()
+_abort = threading.Event()      # set on error/interrupt: stop all boots now
+
+
+def check_abort():
+    if _abort.is_set():
+        raise BootFailed("aborted", fatal=True)
+
+
+def kill_all_qemu():
+    with _procs_lock:
+        procs = list(_procs)
+    for p in procs:
+        with contextlib.suppress(OSError):
+            p.kill()
+
+
+class Boot:
+    """One QEMU boot of kernel k for scenario; mode 'qemu' or 'kdump'."""
+
+    def __init__(self, k, scenario, mode, workdir):
+        self.k = k
+        self.scenario = scenario
+        self.mode = mode
+        self.work = workdir
+        self.console = os.path.join(workdir, "console.log")
+        self.truthlog = os.path.join(workdir, "truth.log")
+        self.proc = None
+        self.qmp = None
+        self.sockdir = None
+        self.cmdline = "%s vmca.scenario=%s vmca.kind=%s" % (BASE_CMDLINE, scenario, mode)
+        if mode == "kdump":
+            self.dump_level = k.dump_level()
+            self.cmdline += " crashkernel=%s vmca.dumplevel=%d" % (CRASHKERNEL, self.dump_level)
+        self.memory_mb = QEMU_MEMORY_MB
+        self.args = None
+
+    def label(self):
+        return "%s/%s/%s" % (self.k.release, self.scenario, self.mode)
+
+    def read(self, path):
+        try:
+            with open(path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def console_tail(self, n=25):
+        text = self.read(self.console).replace("\r", "")
+        return tail(text, n) if text.strip() else "    (console empty)"
+
+    def start(self):
+        rmtree(self.work)
+        os.makedirs(self.work)
+        self.sockdir = tempfile.mkdtemp(prefix="vmca-qmp-")
+        qmp_path = os.path.join(self.sockdir, "qmp.sock")
+        args = [which("qemu-system-x86_64"),
+                "-accel", "tcg",
+                "-cpu", "max,la57=off",
+                "-m", str(self.memory_mb),
+                "-smp", "2",
+                "-nographic", "-monitor", "none", "-nic", "none",
+                "-no-reboot",
+                "-device", "vmcoreinfo",
+                "-kernel", self.k.vmlinuz,
+                "-initrd", self.k.initrd,
+                "-append", self.cmdline,
+                "-serial", "file:" + self.console,      # ttyS0: kernel console
+                "-serial", "file:" + self.truthlog,     # ttyS1: ground truth
+                "-qmp", "unix:%s,server,nowait" % qmp_path]
+        if self.mode == "kdump":
+            self.disk = os.path.join(self.work, "disk.img")
+            with open(self.disk, "wb") as f:
+                f.truncate(2 << 30)     # sparse; holds the flattened dump
+            args += ["-drive", "file=%s,format=raw,if=virtio" % self.disk.replace(",", ",,")]
+        self.args = args
+        with open(os.path.join(self.work, "qemu.args"), "w") as f:
+            f.write(" ".join(args) + "\n")
+        # setpriv --pdeathsig: QEMU dies with us (a panicked guest spins
+        # forever and would otherwise keep burning a CPU).
+        setpriv = which("setpriv")
+        if setpriv:
+            args = [setpriv, "--pdeathsig", "KILL", "--"] + args
+        self.qemu_err = open(os.path.join(self.work, "qemu.stderr"), "wb")
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.qemu_err,
+                                     stderr=subprocess.STDOUT, cwd=self.work)
+        with _procs_lock:
+            _procs.add(self.proc)
+        self.qmp = QMP(qmp_path, self.proc, T_QMP_CONNECT * timeout_scale())
+
+    def stop_qemu(self):
+        if self.qmp:
+            self.qmp.close()
+            self.qmp = None
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(30)
+            with _procs_lock:
+                _procs.discard(self.proc)
+        if self.sockdir:
+            rmtree(self.sockdir)
+            self.sockdir = None
+        if getattr(self, "qemu_err", None):
+            self.qemu_err.close()
+            self.qemu_err = None
+
+    def qemu_error(self):
+        return self.read(os.path.join(self.work, "qemu.stderr")).strip()
+
+    def wait_for(self, what, cond, timeout, allow_exit=False):
+        """Poll until cond() is true.  cond may raise BootFailed."""
+        deadline = time.monotonic() + timeout * timeout_scale()
+        while True:
+            check_abort()
+            if cond():
+                return
+            if self.proc.poll() is not None and not allow_exit:
+                if cond():
+                    return
+                raise BootFailed("QEMU exited (code %s) while waiting for %s\n  qemu: %s\n  console tail:\n%s"
+                                 % (self.proc.returncode, what, self.qemu_error() or "-",
+                                    self.console_tail()))
+            if time.monotonic() > deadline:
+                raise BootFailed("timed out after %ds waiting for %s\n  console tail:\n%s"
+                                 % (timeout * timeout_scale(), what, self.console_tail()))
+            time.sleep(0.02)
+
+    def check_console(self):
+        """Fail fast on things that will not get better by waiting."""
+        text = self.read(self.console)
+        m = re.search(r"VMCA: kexec -p: (failed\S*)", text)
+        if m:
+            raise BootFailed("kexec -p failed in the guest (%s)\n  console tail:\n%s"
+                             % (m.group(1), self.console_tail()), fatal=True)
+        m = re.search(r"VMCA-CAPTURE-END rc=(\d+)", text)
+        if m and m.group(1) != "0":
+            raise BootFailed("makedumpfile failed in the capture kernel (rc=%s)\n  console tail:\n%s"
+                             % (m.group(1), self.console_tail(40)), fatal=True)
+        return False
+
+    def truth_done(self):
+        self.check_console()
+        return "VMCA-TRUTH-DONE" in self.read(self.truthlog)
+
+    def dump(self, path, **args):
+        self.qmp.cmd("dump-guest-memory", protocol="file:" + path, detach=True, **args)
+        deadline = time.monotonic() + T_DUMP * timeout_scale()
+        while True:
+            check_abort()
+            st = self.qmp.cmd("query-dump")
+            if st.get("status") == "completed":
+                break
+            if st.get("status") == "failed":
+                raise BootFailed("dump-guest-memory %s failed" % args)
+            if time.monotonic() > deadline:
+                raise BootFailed("dump-guest-memory %s did not finish in %ds" % (args, T_DUMP))
+            time.sleep(0.1)
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            raise BootFailed("dump-guest-memory wrote nothing to %s" % path)
+
+    def run(self):
+        """Boot, crash or stop, dump.  Returns {kind: vmcore path in workdir}."""
+        t0 = time.monotonic()
+        try:
+            self.start()
+            self.wait_for("the guest's ground truth (VMCA-TRUTH-DONE on ttyS1)",
+                          self.truth_done, T_BOOT)
+            if self.mode == "qemu":
+                return self._run_qemu(t0)
+            return self._run_kdump(t0)
+        finally:
+            self.stop_qemu()
+
+    def _run_qemu(self, t0):
+        if self.scenario == "panic":
+            self.wait_for("the panic on the console",
+                          lambda: "---[ end Kernel panic - not syncing" in self.read(self.console),
+                          T_PANIC)
+        self.qmp.cmd("stop")
+        t_stop = time.monotonic()
+        log("%s: guest stopped %.1fs after start; dumping" % (self.label(), t_stop - t0))
+        kd = os.path.join(self.work, "vmcore.qemu-kdump")
+        elf = os.path.join(self.work, "vmcore.qemu-elf")
+        self.dump(kd, paging=False, format="kdump-zlib")
+        self.dump(elf, paging=True, format="elf")
+        with contextlib.suppress(BootFailed):
+            self.qmp.cmd("quit")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(T_QUIT)
+        log("%s: dumps written in %.1fs" % (self.label(), time.monotonic() - t_stop))
+        return {"qemu-kdump": kd, "qemu-elf": elf}
+
+    def _run_kdump(self, t0):
+        def finished():
+            self.check_console()
+            return self.proc.poll() is not None
+        self.wait_for("the capture kernel to save the dump and power off",
+                      finished, T_CAPTURE, allow_exit=True)
+        text = self.read(self.console)
+        if "VMCA-CAPTURE-END rc=0" not in text:
+            raise BootFailed("QEMU exited but the capture kernel did not report success\n"
+                             "  qemu: %s\n  console tail:\n%s"
+                             % (self.qemu_error() or "-", self.console_tail(40)))
+        log("%s: capture done %.1fs after start; rearranging flattened dump"
+            % (self.label(), time.monotonic() - t0))
+        out = os.path.join(self.work, "vmcore.kdump")
+        with open(self.disk, "rb") as disk:
+            run(["makedumpfile", "-R", out], "makedumpfile -R (flattened -> kdump-compressed)",
+                stdin=disk, stdout=subprocess.DEVNULL, timeout=600)
+        with open(out, "rb") as f:
+            sig = f.read(8)
+        if sig != b"KDUMP   ":
+            raise BootFailed("rearranged dump %s has signature %r, not 'KDUMP   '" % (out, sig), fatal=True)
+        os.unlink(self.disk)
+        return {"kdump": out}
+
+
+# ------------------------------------------------------------------ truth
+
+KLINE_RE = re.compile(r"\[\s*\d+\.\d+\] ")
+OOPS_RE = re.compile(r"^(BUG: |Oops: |general protection fault|kernel BUG at |"
+                     r"Unable to handle kernel)")
+
+
+def kernel_lines(text):
+    """Kernel printk lines of a raw serial log, '[ ts] msg' as printed."""
+    out = []
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.replace("\r", "")
+        m = KLINE_RE.search(line)
+        if m:
+            out.append(line[m.start():])
+    return out
+
+
+def line_text(kline):
+    return kline[kline.index("] ") + 2:]
+
+
+def split_capture(lines):
+    """First kernel's lines and the capture kernel's (from its 2nd 'Linux version')."""
+    starts = [i for i, l in enumerate(lines) if line_text(l).startswith("Linux version ")]
+    if len(starts) >= 2:
+        return lines[:starts[1]], lines[starts[1]:]
+    return lines, []
+
+
+def truth_sections(text):
+    sections = {}
+    cur = None
+    done = False
+    for raw in text.replace("\r", "").split("\n"):
+        if raw.startswith("VMCA-TRUTH-BEGIN "):
+            cur = raw.split(" ", 1)[1].strip()
+            sections[cur] = []
+        elif raw.startswith("VMCA-TRUTH-END "):
+            cur = None
+        elif raw == "VMCA-TRUTH-DONE":
+            done = True
+        elif raw.startswith("@T ") and cur is not None:
+            sections[cur].append(raw[3:])
+    if not done:
+        raise GenError("truth channel incomplete (no VMCA-TRUTH-DONE)")
+    return sections
+
+
+def parse_kv_ints(lines):
+    d = {}
+    for l in lines:
+        parts = l.replace(":", " ").split()
+        if len(parts) >= 2:
+            d[parts[0]] = int(parts[1])
+    return d
+
+
+def parse_slabinfo(lines):
+    out = []
+    for l in lines:
+        if l.startswith("slabinfo -") or l.startswith("#"):
+            continue
+        f = l.split()
+        # name active num objsize objperslab pagesperslab : tunables l b s : slabdata a n s
+        if len(f) < 16 or f[6] != ":" or f[11] != ":":
+            raise GenError("bad slabinfo line: %r" % l)
+        out.append({"name": f[0], "active_objs": int(f[1]), "num_objs": int(f[2]),
+                    "objsize": int(f[3]), "objperslab": int(f[4]), "pagesperslab": int(f[5]),
+                    "active_slabs": int(f[13]), "num_slabs": int(f[14])})
+    return out
+
+
+def parse_buddyinfo(lines):
+    out = []
+    for l in lines:
+        m = re.match(r"^Node\s+(\d+),\s+zone\s+(\S+)\s+(.*)$", l)
+        if not m:
+            raise GenError("bad buddyinfo line: %r" % l)
+        out.append({"node": int(m.group(1)), "zone": m.group(2),
+                    "free": [int(x) for x in m.group(3).split()]})
+    return out
+
+
+def parse_zoneinfo(lines):
+    zones = []
+    z = None
+    where = None
+    for l in lines:
+        s = l.strip()
+        m = re.match(r"^Node\s+(\d+),\s+zone\s+(\S+)$", s)
+        if m:
+            z = {"node": int(m.group(1)), "zone": m.group(2)}
+            zones.append(z)
+            where = "head"
+            continue
+        if z is None or not s:
+            continue
+        if s == "per-node stats":
+            where = "node"
+            z["per_node_stats"] = {}
+            continue
+        if s.startswith("pages free"):
+            z["nr_free_pages"] = int(s.split()[2])
+            where = "zone"
+            continue
+        if s == "pagesets":
+            where = "pagesets"
+            continue
+        if s.startswith("protection:"):
+            z["protection"] = [int(x) for x in re.findall(r"\d+", s.split(":", 1)[1])]
+            continue
+        f = s.split()
+        if where == "node" and len(f) == 2:
+            z["per_node_stats"][f[0]] = int(f[1])
+        elif where == "zone" and len(f) == 2 and f[1].lstrip("-").isdigit():
+            if f[0] in ("boost", "min", "low", "high", "promo", "spanned", "present",
+                        "managed", "cma"):
+                z[f[0]] = int(f[1])
+            else:
+                z.setdefault("stats", {})[f[0]] = int(f[1])
+        elif f[0] in ("start_pfn:", "node_unreclaimable:") and len(f) == 2:
+            z[f[0][:-1]] = int(f[1])
+    for z in zones:
+        for key in ("nr_free_pages", "min", "low", "high", "spanned", "present", "managed",
+                    "protection"):
+            if key not in z:
+                raise GenError("zoneinfo: zone %s of node %d lacks %s" % (z["zone"], z["node"], key))
+    return zones
+
+
+def parse_tasks(lines):
+    tasks = []
+    for l in lines:
+        path, stat = l.split(" ", 1)
+        m = re.match(r"^/proc/(\d+)/task/(\d+)$", path)
+        lp, rp = stat.find("("), stat.rfind(")")
+        if not m or lp < 0 or rp < lp:
+            raise GenError("bad task line: %r" % l)
+        rest = stat[rp + 2:].split()
+        comm = stat[lp + 1:rp]
+        # /proc shows workqueue workers as "kworker/0:1-events"; the
+        # task_struct holds "kworker/0:1" (at most 15 characters).
+        kcomm = comm
+        if comm.startswith("kworker/") and "-" in comm:
+            kcomm = comm.split("-", 1)[0]
+        tasks.append({"pid": int(m.group(1)), "tid": int(m.group(2)),
+                      "comm": comm, "state": rest[0], "ppid": int(rest[1]),
+                      "kcomm": kcomm[:15]})
+        if int(stat[:lp].strip()) != tasks[-1]["tid"]:
+            raise GenError("task stat pid mismatch: %r" % l)
+    return tasks
+
+
+def parse_modules(lines):
+    out = []
+    for l in lines:
+        f = l.split()
+        out.append({"name": f[0], "size": int(f[1]), "refcount": int(f[2]),
+                    "deps": [d for d in f[3].split(",") if d and d != "-"],
+                    "state": f[4], "address": f[5] if len(f) > 5 else None})
+    return out
+
+
+def parse_iomem(lines):
+    out = []
+    for l in lines:
+        m = re.match(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$", l)
+        if m:
+            out.append({"depth": len(m.group(1)) // 2, "start": "0x" + m.group(2),
+                        "end": "0x" + m.group(3), "name": m.group(4)})
+    return out
+
+
+def one(sections, name):
+    v = sections.get(name)
+    if not v:
+        raise GenError("truth section %s missing or empty" % name)
+    return v[0]
+
+
+def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_host):
+    sec = truth_sections(truth_text)
+    lines = kernel_lines(console_text)
+    first, capture = split_capture(lines)
+    oops = panic = rip = None
+    for l in first:
+        t = line_text(l)
+        if oops is None and OOPS_RE.match(t):
+            oops = t
+        if oops is not None and rip is None and t.startswith("RIP: "):
+            rip = t[5:]
+        if panic is None and t.startswith("Kernel panic - not syncing"):
+            panic = t
+    kallsyms = {}
+    for name in ("kallsyms_text", "kallsyms_stext"):
+        f = (sec.get(name) or [""])[0].split()
+        if len(f) == 3:
+            kallsyms[f[2]] = "0x" + f[0]
+    cmdline = one(sec, "cmdline")
+    t = {
+        "release": k.release,
+        "kernel": k.short,
+        "scenario": scenario,
+        "kind": None,
+        "uname_r": one(sec, "uname"),
+        "console_kernel_lines": first,
+        "meminfo": parse_kv_ints(sec["meminfo"]),
+        "slabinfo": parse_slabinfo(sec["slabinfo"]),
+        "buddyinfo": parse_buddyinfo(sec["buddyinfo"]),
+        "zoneinfo": parse_zoneinfo(sec["zoneinfo"]),
+        "vmstat": parse_kv_ints(sec["vmstat"]),
+        "tasks": parse_tasks(sec["tasks"]),
+        "uptime_s": float(one(sec, "uptime").split()[0]),
+        "panic_on_oops": int(one(sec, "panic_on_oops")),
+        "oops": oops,
+        "panic": panic,
+        "qemu_memory_mb": QEMU_MEMORY_MB,
+        "qemu_version": qemu_version(),
+        "cmdline": cmdline,
+        "kaslr": "nokaslr" not in cmdline.split(),
+        # extra keys
+        "oops_rip": rip,
+        "modules": parse_modules(sec.get("modules", [])),
+        "iomem": parse_iomem(sec.get("iomem", [])),
+        "kallsyms": kallsyms,
+        "kaslr_offset": None,
+        "boot_id": boot_id,
+        "boot_kinds": list(UNIT_KINDS[mode]),
+        "generator_version": GENERATOR_VERSION,
+    }
+    if t["uname_r"] != k.release:
+        raise GenError("guest uname -r %r != %r" % (t["uname_r"], k.release))
+    if cmdline.strip() != cmdline_host.strip():
+        raise GenError("guest /proc/cmdline %r != %r" % (cmdline, cmdline_host))
+    if t["panic_on_oops"] != 1:
+        raise GenError("guest runs with panic_on_oops=%d, expected 1" % t["panic_on_oops"])
+    if "MemTotal" not in t["meminfo"] or not t["slabinfo"] or not t["tasks"]:
+        raise GenError("truth incomplete: meminfo/slabinfo/tasks")
+    vm_text = k.kaslr_text()
+    if "_text" not in kallsyms or vm_text is None:
+        raise GenError("cannot compute the KASLR offset (guest _text %r, vmlinux _text %r)"
+                       % (kallsyms.get("_text"), vm_text))
+    offset = int(kallsyms["_text"], 16) - vm_text
+    if offset == 0:
+        # KASLR may draw slot 0; the corpus must exercise relocation.
+        raise BootFailed("KASLR drew offset 0 this boot")
+    t["kaslr_offset"] = "0x%x" % offset
+    if mode == "kdump":
+        t["capture_console_lines"] = capture
+        t["crashkernel"] = CRASHKERNEL
+        t["makedumpfile_dump_level"] = int(re.search(r"vmca\.dumplevel=(\d+)", cmdline).group(1))
+        t["makedumpfile_version"] = "%d.%d.%d" % makedumpfile_version()
+        if not capture:
+            raise GenError("no capture kernel boot found on the console")
+    if scenario == "panic" and oops is None:
+        raise GenError("panic scenario but no oops line on the console")
+    if scenario == "panic" and mode == "qemu" and panic != "Kernel panic - not syncing: Fatal exception":
+        raise GenError("panic scenario: expected 'Kernel panic - not syncing: Fatal exception' "
+                       "on the console, got %r" % panic)
+    return t
+
+
+DUMP_FORMAT = {
+    "qemu-kdump": "kdump-compressed, makedumpfile flattened format (QEMU dump-guest-memory kdump-zlib)",
+    "qemu-elf": "ELF64 core, PT_LOAD with virtual addresses (QEMU dump-guest-memory paging=true)",
+    "kdump": "kdump-compressed (diskdump), makedumpfile -c -d N in a kdump capture kernel "
+             "(N: makedumpfile_dump_level)",
+}
+
+
+# ------------------------------------------------------------------ layout
+
+def dump_dir(release, scenario, kind):
+    return os.path.join(cache_dir(), "dumps", release, scenario, kind)
+
+
+def dump_complete(release, scenario, kind):
+    d = dump_dir(release, scenario, kind)
+    return os.path.exists(os.path.join(d, "truth.json")) and os.path.exists(os.path.join(d, "vmcore"))
+
+
+def install_kind(k, scenario, kind, vmcore, boot, truth):
+    """Move one finished dump into place; truth.json is written last."""
+    final = dump_dir(k.release, scenario, kind)
+    parent = os.path.dirname(final)
+    new = os.path.join(parent, ".%s.new-%d" % (kind, os.getpid()))
+    rmtree(new)
+    os.makedirs(new)
+    os.replace(vmcore, os.path.join(new, "vmcore"))
+    os.chmod(os.path.join(new, "vmcore"), 0o644)    # QEMU creates it 0400
+    shutil.copy(boot.console, os.path.join(new, "console.log"))
+    shutil.copy(boot.truthlog, os.path.join(new, "truth.log"))
+    t = dict(truth)
+    t["kind"] = kind
+    t["dump_format"] = DUMP_FORMAT[kind]
+    t["vmcore_bytes"] = os.path.getsize(os.path.join(new, "vmcore"))
+    write_json(os.path.join(new, "truth.json"), t)
+    old = os.path.join(parent, ".%s.old-%d" % (kind, os.getpid()))
+    if os.path.lexists(final):
+        os.replace(final, old)
+    os.replace(new, final)
+    rmtree(old)
+
+
+def run_unit(k, scenario, mode):
+    """Boot (with retries) and install the kinds of this unit."""
+    label = "%s/%s/%s" % (k.release, scenario, mode)
+    parent = os.path.join(cache_dir(), "dumps", k.release, scenario)
+    os.makedirs(parent, exist_ok=True)
+    work = os.path.join(parent, ".work-" + mode)
+    attempts = int(os.environ.get("VMCA_BOOT_ATTEMPTS", BOOT_ATTEMPTS))
+    for attempt in range(1, attempts + 1):
+        check_abort()
+        boot = Boot(k, scenario, mode, work)
+        log("%s: booting (attempt %d/%d)" % (label, attempt, attempts))
+        t0 = time.monotonic()
+        try:
+            vmcores = boot.run()
+            truth = build_truth(k, scenario, mode, str(uuid.uuid4()), boot.read(boot.console),
+                                boot.read(boot.truthlog), boot.cmdline)
+            truth["qemu_args"] = boot.args
+            for kind, path in vmcores.items():
+                install_kind(k, scenario, kind, path, boot, truth)
+            rmtree(work)
+            log("%s: done in %.1fs (%s)" % (label, time.monotonic() - t0, ", ".join(
+                "%s %d MB" % (kind, os.path.getsize(os.path.join(
+                    dump_dir(k.release, scenario, kind), "vmcore")) >> 20) for kind in vmcores)))
+            return
+        except Exception as e:     # noqa: BLE001 - reported, retried
+            fatal = isinstance(e, BootFailed) and e.fatal
+            what = str(e) if isinstance(e, (BootFailed, GenError)) else "%s: %s" % (
+                type(e).__name__, e)
+            msg = "%s: attempt %d failed: %s" % (label, attempt, what)
+            if fatal or attempt == attempts:
+                raise GenError(msg + "\n  (work dir kept: %s)" % work)
+            log(msg + "\n  retrying")
+
+
+# ---------------------------------------------------------- manifest, lock
+
+def write_manifest():
+    dumps = []
+    base = os.path.join(cache_dir(), "dumps")
+    for short, rel in KERNELS.items():
+        for scenario in SCENARIOS:
+            for kind in KINDS:
+                if not dump_complete(rel, scenario, kind):
+                    continue
+                d = dump_dir(rel, scenario, kind)
+                dumps.append({"release": rel, "kernel": short, "scenario": scenario, "kind": kind,
+                              "vmcore": os.path.join(d, "vmcore"),
+                              "vmlinux": os.path.join(cache_dir(), "kernels", rel, "vmlinux"),
+                              "truth": os.path.join(d, "truth.json"),
+                              "console": os.path.join(d, "console.log"),
+                              "vmcore_bytes": os.path.getsize(os.path.join(d, "vmcore"))})
+    os.makedirs(base, exist_ok=True)
+    path = os.path.join(cache_dir(), "manifest.json")
+    write_json(path, {"generator_version": GENERATOR_VERSION, "dir": cache_dir(), "dumps": dumps})
+    return path
+
+
+def clean_stale():
+    """Leftovers of interrupted or failed runs (we hold the lock)."""
+    d = cache_dir()
+    for pat in ("dumps/*/*/.work-*", "dumps/*/*/.*.new-*", "dumps/*/*/.*.old-*",
+                "debs/.download-*", "kernels/*/*.tmp-*", "kernels/*/*.tmp", "*.tmp-*"):
+        for p in glob.glob(os.path.join(d, pat)):
+            rmtree(p)
+
+
+@contextlib.contextmanager
+def cache_lock():
+    """One generator per cache directory; the others wait."""
+    d = cache_dir()
+    os.makedirs(d, exist_ok=True)
+    f = open(os.path.join(d, ".lock"), "a+")
+    try:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("waiting for another generator holding %s" % f.name)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+    finally:
+        f.close()
+
+
+# ------------------------------------------------------------------- main
+
+def expand(value, allowed, what):
+    if value in (None, "all"):
+        return list(allowed)
+    out = []
+    for v in value.split(","):
+        v = v.strip()
+        if v == "all":
+            return list(allowed)
+        if what == "kernel":
+            v = kernel_short(v)
+        elif v not in allowed:
+            raise GenError("unknown %s %r (choose from %s, all)" % (what, v, ", ".join(allowed)))
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def generate(kernels=None, scenarios=None, kinds=None, jobs=2, force=False):
+    """Make sure the selected dumps exist; returns the manifest path."""
+    kernels = expand(kernels, list(KERNELS), "kernel")
+    scenarios = expand(scenarios, SCENARIOS, "scenario")
+    kinds = expand(kinds, KINDS, "kind")
+    t0 = time.monotonic()
+    with cache_lock():
+        clean_stale()
+        units = []
+        for short in kernels:
+            rel = KERNELS[short]
+            for scenario in scenarios:
+                for mode, mkinds in UNIT_KINDS.items():
+                    wanted = [kd for kd in mkinds if kd in kinds]
+                    if not wanted:
+                        continue
+                    if force or not all(dump_complete(rel, scenario, kd) for kd in wanted):
+                        units.append((short, scenario, mode))
+        # Longest first (capture kernels take longest, 6.12 more than 6.1),
+        # so the two job slots finish close together.
+        units.sort(key=lambda u: (u[2] != "kdump", u[0] != "6.12"))
+        needed = sorted({u[0] for u in units})
+        # vmlinux is part of every manifest entry: always make sure it is there
+        vmlinux_needed = [s for s in kernels if not os.path.exists(Kernel(s).vmlinux)]
+        if not units and not vmlinux_needed:
+            log("all %d selected dumps present in %s" % (
+                len(kernels) * len(scenarios) * len(kinds), cache_dir()))
+            return write_manifest()
+        ensure_host([KERNELS[s] for s in needed])
+        ks = {s: Kernel(s) for s in set(needed) | set(vmlinux_needed)}
+        jobs = max(1, int(jobs))
+        errors = []
+        # vmlinux extraction (~20 s of xz per kernel) runs beside the boots;
+        # build_truth() waits for it (it reads _text from vmlinux).
+        vx = ThreadPoolExecutor(max_workers=2)
+        _abort.clear()
+        try:
+            for s, k in ks.items():
+                k.vmlinux_future = vx.submit(k.prepare_vmlinux)
+            with ThreadPoolExecutor(max_workers=2) as px:
+                prep = [(s, px.submit(ks[s].prepare_boot)) for s in needed]
+                for s, f in prep:
+                    try:
+                        f.result()
+                    except GenError:
+                        raise
+                    except Exception as e:
+                        raise GenError("preparing kernel %s: %s: %s"
+                                       % (KERNELS[s], type(e).__name__, e))
+            bx = ThreadPoolExecutor(max_workers=jobs)
+            try:
+                results = [bx.submit(run_unit, ks[s], sc, mode) for s, sc, mode in units]
+                for f in results:
+                    try:
+                        f.result()
+                    except GenError as e:
+                        errors.append(str(e))
+            except BaseException:
+                _abort.set()
+                kill_all_qemu()
+                raise
+            finally:
+                bx.shutdown(wait=True, cancel_futures=True)
+                kill_all_qemu()
+            for k in ks.values():
+                try:
+                    k.vmlinux_future.result()
+                except GenError:
+                    raise
+                except Exception as e:
+                    raise GenError("extracting vmlinux of %s: %s: %s"
+                                   % (k.release, type(e).__name__, e))
+        except BaseException:
+            _abort.set()
+            raise
+        finally:
+            vx.shutdown(wait=True, cancel_futures=True)
+        path = write_manifest()
+        if errors:
+            raise GenError("%d of %d boots failed:\n%s" % (len(errors), len(units), "\n".join(errors)))
+        log("corpus ready in %.1fs: %s" % (time.monotonic() - t0, path))
+        return path
+
+
+def _sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    import signal
+    signal.signal(signal.SIGTERM, _sigterm)
+    ap = argparse.ArgumentParser(description="Generate the vmca test corpus (real vmcores under QEMU).")
+    ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (comma list ok)")
+    ap.add_argument("--scenario", default="all", help="idle, panic or all")
+    ap.add_argument("--kind", default="all", help="qemu-kdump, qemu-elf, kdump or all")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel QEMU boots (default 2)")
+    ap.add_argument("--force", action="store_true", help="regenerate even if present")
+    a = ap.parse_args(argv)
+    try:
+        generate(a.kernel, a.scenario, a.kind, a.jobs, a.force)
+    except GenError as e:
+        sys.stderr.write("generate.py: error: %s\n" % e)
+        return 1
+    except KeyboardInterrupt:
+        kill_all_qemu()
+        sys.stderr.write("generate.py: interrupted\n")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

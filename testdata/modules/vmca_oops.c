@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmca_oops: test module for the vmca test corpus (testdata/).
+ *
+ * Loading it oopses on purpose, in the shape of field case 2 in
+ * CASES.md (oom_evaluate_task): a caller keeps a control structure on
+ * its stack whose "chosen" pointer is still NULL, and a noinline helper
+ * reads chosen->exit_signal.  The faulting load is "mov 0x28(%reg),..."
+ * with %reg == 0, so the oops reads
+ *   BUG: kernel NULL pointer dereference, address: 0000000000000028
+ * and vmca can map the displacement 0x28 to vmca_oops_task.exit_signal
+ * through the module's DWARF, and find struct vmca_oops_ctl in the
+ * caller's frame (values below are distinctive on purpose).
+ *
+ * The guest boots with panic_on_oops=1, so the oops becomes a panic
+ * ("Fatal exception") or, with a capture kernel loaded, a kdump.
+ */
+#include <linux/build_bug.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/module.h>
+#include <linux/stddef.h>
+
+/* Stands in for task_struct: exit_signal sits at offset 0x28. */
+struct vmca_oops_task {
+	unsigned long state;		/* 0x00 */
+	void *stack;			/* 0x08 */
+	unsigned long flags;		/* 0x10 */
+	unsigned long pad[2];		/* 0x18 */
+	int exit_signal;		/* 0x28 */
+	int pid;			/* 0x2c */
+};
+
+/* Stands in for struct oom_control. */
+struct vmca_oops_ctl {
+	unsigned long totalpages;		/* 0x00 */
+	struct vmca_oops_task *chosen;		/* 0x08 */
+	long chosen_points;			/* 0x10 */
+	unsigned int constraint;		/* 0x18 */
+	unsigned int magic;			/* 0x1c */
+};
+
+#define VMCA_OOPS_MAGIC 0x564d4341u	/* "VMCA" */
+
+/*
+ * noipa: no inlining, cloning or constant propagation, so the compiler
+ * cannot see that chosen is NULL and must emit the load.
+ */
+static noinline __attribute__((noipa)) int
+vmca_oops_evaluate(struct vmca_oops_ctl *ctl, long points)
+{
+	/* like thread_group_leader(oc->chosen) reading ->exit_signal */
+	if (points == ctl->chosen_points && ctl->chosen->exit_signal >= 0)
+		return 1;
+	return 0;
+}
+
+static int __init vmca_oops_init(void)
+{
+	struct vmca_oops_ctl ctl = {
+		.totalpages = 976562,
+		.chosen = NULL,
+		.chosen_points = LONG_MIN,
+		.constraint = 2,
+		.magic = VMCA_OOPS_MAGIC,
+	};
+	int ret;
+
+	BUILD_BUG_ON(offsetof(struct vmca_oops_task, exit_signal) != 0x28);
+	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px chosen_points=%ld\n",
+		&ctl, ctl.totalpages, ctl.chosen, ctl.chosen_points);
+	ret = vmca_oops_evaluate(&ctl, LONG_MIN);
+	/* not reached with panic_on_oops=1 */
+	pr_info("vmca_oops: evaluate returned %d\n", ret);
+	return -EINVAL;
+}
+
+static void __exit vmca_oops_exit(void)
+{
+}
+
+module_init(vmca_oops_init);
+module_exit(vmca_oops_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vmca test corpus: deliberate NULL dereference at offset 0x28");
