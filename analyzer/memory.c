@@ -120,8 +120,33 @@ static struct vmca_error *check_elf_complete(struct vmca_memory *m)
 	return NULL;
 }
 
-// Other formats store page data in page-frame order, so the last present
-// page is at the end of the file: if it reads, the file is whole.
+// Probe one page frame: NULL if it reads or is legitimately absent.
+static struct vmca_error *probe_pfn(struct vmca_memory *m, uint64_t pfn,
+				    uint64_t page_size, bool *is_present)
+{
+	unsigned char byte;
+	size_t len = 1;
+	kdump_status status = kdump_read(m->ctx, KDUMP_MACHPHYSADDR,
+					 pfn * page_size, &byte, &len);
+	*is_present = status == KDUMP_OK;
+	if (status == KDUMP_OK || status == KDUMP_ERR_NODATA) {
+		kdump_clear_err(m->ctx);
+		return NULL;
+	}
+	const char *detail = kdump_get_err(m->ctx);
+	struct vmca_error *err = vmca_error_create(
+		VMCA_ERROR_INVALID,
+		"%s: truncated or corrupt dump (page frame %#" PRIx64
+		" cannot be read: %s)",
+		m->path, pfn, detail ? detail : kdump_strerror(status));
+	kdump_clear_err(m->ctx);
+	return err;
+}
+
+// A cut compressed dump still opens (its headers and page table are at
+// the front) and fails only when a missing page is read. Page data is
+// mostly in frame order, so probe the last present frames and a spread
+// of frames across the dump: a cut file fails here, with its name.
 static struct vmca_error *check_pages_complete(struct vmca_memory *m)
 {
 	kdump_attr_t attr;
@@ -146,25 +171,35 @@ static struct vmca_error *check_pages_complete(struct vmca_memory *m)
 		else
 			hi = mid - 1;
 	}
+	kdump_clear_err(m->ctx);
 	kdump_num_t page_size = 4096;
 	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
 	    KDUMP_OK)
 		kdump_clear_err(m->ctx);
-	unsigned char byte;
-	size_t len = 1;
-	kdump_status status = kdump_read(m->ctx, KDUMP_MACHPHYSADDR,
-					 lo * page_size, &byte, &len);
-	if (status == KDUMP_OK)
-		return NULL;
-	struct vmca_error *err = vmca_error_create(
-		VMCA_ERROR_INVALID,
-		"%s: truncated or corrupt dump (its last page, pfn %#" PRIx64
-		", cannot be read: %s)",
-		m->path, (uint64_t)lo,
-		kdump_get_err(m->ctx) ? kdump_get_err(m->ctx)
-				      : kdump_strerror(status));
-	kdump_clear_err(m->ctx);
-	return err;
+
+	enum { TAIL_PAGES = 32, TAIL_PROBES = 4096, SPREAD = 256 };
+	bool is_present;
+	int present = 0;
+	for (uint64_t i = 0;
+	     i < TAIL_PROBES && present < TAIL_PAGES && i <= lo - first; i++) {
+		struct vmca_error *err =
+			probe_pfn(m, lo - i, page_size, &is_present);
+		if (err)
+			return err;
+		present += is_present;
+	}
+	for (uint64_t i = 0; i < SPREAD; i++) {
+		kdump_addr_t pfn = first + (lo - first) / SPREAD * i;
+		if (kdump_bmp_find_set(bmp, &pfn) != KDUMP_OK) {
+			kdump_clear_err(m->ctx);
+			break;
+		}
+		struct vmca_error *err =
+			probe_pfn(m, pfn, page_size, &is_present);
+		if (err)
+			return err;
+	}
+	return NULL;
 }
 
 struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
@@ -210,19 +245,21 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 		const char *detail = kdump_get_err(m->ctx);
 		if (!detail)
 			detail = kdump_strerror(status);
-		if (status == KDUMP_ERR_NOTIMPL &&
-		    strstr(detail, "Unknown file format"))
-			err = vmca_error_create(VMCA_ERROR_INVALID,
-						"%s: not a vmcore (%s)", path,
-						detail);
-		else if (status == KDUMP_ERR_EOF)
+		if (status == KDUMP_ERR_EOF)
 			err = vmca_error_create(VMCA_ERROR_INVALID,
 						"%s: truncated dump (%s)", path,
 						detail);
 		else
 			err = vmca_error_create(VMCA_ERROR_INVALID,
-						"%s: cannot open dump: %s",
-						path, detail);
+						"%s: not a vmcore (%s)", path,
+						detail);
+		goto fail;
+	}
+	// The OS type makes libkdumpfile parse VMCOREINFO (needed to find
+	// the vmlinux) before the architecture is known.
+	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
+	if (status != KDUMP_OK) {
+		err = error_kdump(m, status, path);
 		goto fail;
 	}
 	if (strcmp(vmca_memory_format(m), "elf") == 0)
@@ -270,18 +307,14 @@ const char *vmca_memory_arch(struct vmca_memory *m)
 
 struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 {
-	kdump_status status;
 	// QEMU's kdump header leaves the architecture empty; without it
 	// libkdumpfile has "No way to translate".
 	if (!vmca_memory_arch(m) && arch) {
-		status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_ARCH_NAME,
-					       arch);
+		kdump_status status = kdump_set_string_attr(
+			m->ctx, KDUMP_ATTR_ARCH_NAME, arch);
 		if (status != KDUMP_OK)
 			return error_kdump(m, status, m->path);
 	}
-	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
-	if (status != KDUMP_OK)
-		return error_kdump(m, status, m->path);
 	return NULL;
 }
 
@@ -369,11 +402,12 @@ static struct vmca_error *read_as(struct vmca_memory *m, kdump_addrspace_t as,
 					       "%saddress %#" PRIx64
 					       ": cannot translate (%s)",
 					       space, where, detail);
-		else if (status == KDUMP_ERR_EOF)
-			err = vmca_error_fault(where,
-					       "%saddress %#" PRIx64
-					       ": %s: dump truncated (%s)",
-					       space, where, m->path, detail);
+		else if (status == KDUMP_ERR_EOF || status == KDUMP_ERR_CORRUPT)
+			err = vmca_error_fault(
+				where,
+				"%saddress %#" PRIx64
+				": %s: dump truncated or corrupt (%s)",
+				space, where, m->path, detail);
 		else
 			err = vmca_error_fault(where,
 					       "%saddress %#" PRIx64 ": %s",

@@ -144,7 +144,8 @@ static struct vmca_error *read_memory(struct vmca_session *s,
 }
 
 // Uptime as /proc/uptime computes it (boot-time clock), and the wall
-// clock, both from the timekeeper as of its last update.
+// clock, both from the timekeeper as of its last update: tkr_mono.base
+// holds whole seconds, the rest is tkr_mono.xtime_nsec >> shift.
 static struct vmca_error *read_time(struct vmca_session *s,
 				    struct sys_info *info)
 {
@@ -153,18 +154,29 @@ static struct vmca_error *read_time(struct vmca_session *s,
 	if (err)
 		return err;
 	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
-	struct vmca_member base, offs_boot, xtime;
-	if ((err = vmca_debuginfo_member_path(
-		     di, tk.type, "timekeeper.tkr_mono.base", &base)) ||
-	    (err = vmca_debuginfo_member_path(
-		     di, tk.type, "timekeeper.offs_boot", &offs_boot)))
-		return err;
-	uint64_t b, o;
-	if ((err = vmca_read_u64(s, tk.address + base.bit_offset / 8, &b)) ||
-	    (err = vmca_read_u64(s, tk.address + offs_boot.bit_offset / 8, &o)))
-		return err;
-	info->uptime_s = (double)(int64_t)(b + o) / 1e9;
+	static const char *const paths[] = {
+		"timekeeper.tkr_mono.base",
+		"timekeeper.tkr_mono.xtime_nsec",
+		"timekeeper.tkr_mono.shift",
+		"timekeeper.offs_boot",
+	};
+	uint64_t v[4];
+	for (size_t i = 0; i < 4; i++) {
+		struct vmca_member m;
+		err = vmca_debuginfo_member_path(di, tk.type, paths[i], &m);
+		if (err)
+			return err;
+		unsigned char buf[8] = {0};
+		err = vmca_read(s, tk.address + m.bit_offset / 8, buf,
+				i == 2 ? 4 : 8);
+		if (err)
+			return err;
+		memcpy(&v[i], buf, 8);
+	}
+	uint64_t ns = v[2] < 64 ? v[1] >> v[2] : 0;
+	info->uptime_s = (double)(int64_t)(v[0] + ns + v[3]) / 1e9;
 	info->has_uptime = true;
+	struct vmca_member xtime;
 	if (!vmca_debuginfo_member_path(di, tk.type, "timekeeper.xtime_sec",
 					&xtime)) {
 		uint64_t sec;
