@@ -418,6 +418,8 @@ static void scalar(struct vmca_out *out, const char *key, const char *json,
 		   const char *text, unsigned flags)
 {
 	if (out->is_json) {
+		if (flags & VMCA_OUT_TEXT_ONLY)
+			return;
 		json_key(out, key);
 		fputs(json, out->mem);
 	} else if (!(flags & VMCA_OUT_JSON_ONLY)) {
@@ -452,9 +454,15 @@ void vmca_out_double(struct vmca_out *out, const char *key, double value)
 	scalar(out, key, buf, buf, 0);
 }
 
+void vmca_out_bool_flags(struct vmca_out *out, const char *key, bool value,
+			 unsigned flags)
+{
+	scalar(out, key, value ? "true" : "false", value ? "yes" : "no", flags);
+}
+
 void vmca_out_bool(struct vmca_out *out, const char *key, bool value)
 {
-	scalar(out, key, value ? "true" : "false", value ? "yes" : "no", 0);
+	vmca_out_bool_flags(out, key, value, 0);
 }
 
 void vmca_out_null(struct vmca_out *out, const char *key)
@@ -474,11 +482,12 @@ void vmca_out_str_flags(struct vmca_out *out, const char *key,
 			const char *value, unsigned flags)
 {
 	if (!value) {
-		if (out->is_json || !(flags & VMCA_OUT_JSON_ONLY))
-			scalar(out, key, "null", "-", flags);
+		scalar(out, key, "null", "-", flags);
 		return;
 	}
 	if (out->is_json) {
+		if (flags & VMCA_OUT_TEXT_ONLY)
+			return;
 		json_key(out, key);
 		json_string(out->mem, value);
 	} else if (!(flags & VMCA_OUT_JSON_ONLY)) {

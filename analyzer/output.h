@@ -28,6 +28,8 @@ enum vmca_out_flags {
 	VMCA_OUT_TEXT_CUSTOM = 1 << 0,
 	/** This field is for JSON only (text mode skips it). */
 	VMCA_OUT_JSON_ONLY = 1 << 1,
+	/** This field is for text only (a marker column; JSON skips it). */
+	VMCA_OUT_TEXT_ONLY = 1 << 2,
 };
 
 /** Create a writer; is_json picks the format. NULL on allocation failure. */
@@ -60,6 +62,8 @@ void vmca_out_str_flags(struct vmca_out *out, const char *key,
 			const char *value, unsigned flags);
 void vmca_out_u64_flags(struct vmca_out *out, const char *key, uint64_t value,
 			unsigned flags);
+void vmca_out_bool_flags(struct vmca_out *out, const char *key, bool value,
+			 unsigned flags);
 /** A row-level failure: {"message": ..., "address": ...} under key. */
 void vmca_out_error(struct vmca_out *out, const char *key,
 		    const struct vmca_error *err);

@@ -132,6 +132,55 @@ struct vmca_variable {
 struct vmca_error *vmca_variable(struct vmca_session *s, const char *name,
 				 struct vmca_variable *ret);
 
+/* Kernel data (analyzer/kernel.c). */
+
+/** Bound on CPU numbers (NR_CPUS is at most 8192). */
+#define VMCA_MAX_CPUS 8192
+
+/**
+ * Walk a circular struct list_head whose head is at head (the head itself
+ * is not visited): fn(s, node_address, arg) for each node, in order. fn
+ * returns NULL to go on or an error to stop the walk with it. An
+ * unreadable link, a node whose prev does not point back, a cycle that
+ * does not pass the head, or more than max nodes end the walk with an
+ * error naming where; the nodes before it were visited.
+ */
+struct vmca_error *vmca_list_walk(
+	struct vmca_session *s, uint64_t head, uint64_t max,
+	struct vmca_error *(*fn)(struct vmca_session *, uint64_t, void *),
+	void *arg);
+
+/** Start of the direct map (page_offset_base with KASLR). */
+uint64_t vmca_page_offset(struct vmca_session *s);
+/** Start of the struct page array (vmemmap_base with KASLR). */
+uint64_t vmca_vmemmap(struct vmca_session *s);
+/** Physical address of a kernel virtual address (direct map or tables). */
+struct vmca_error *vmca_virt_to_phys(struct vmca_session *s, uint64_t vaddr,
+				     uint64_t *ret);
+/** Direct-map address of a physical address. */
+uint64_t vmca_phys_to_virt(struct vmca_session *s, uint64_t paddr);
+/** sizeof(struct page). */
+struct vmca_error *vmca_page_size_of_struct(struct vmca_session *s,
+					    uint64_t *ret);
+struct vmca_error *vmca_pfn_to_page(struct vmca_session *s, uint64_t pfn,
+				    uint64_t *ret);
+struct vmca_error *vmca_page_to_pfn(struct vmca_session *s, uint64_t page,
+				    uint64_t *ret);
+
+/** nr_cpu_ids, bounded by VMCA_MAX_CPUS. */
+struct vmca_error *vmca_nr_cpu_ids(struct vmca_session *s, uint32_t *ret);
+/** Whether cpu is set in a cpumask variable ("__cpu_possible_mask"). */
+struct vmca_error *vmca_cpu_in_mask(struct vmca_session *s,
+				    const char *mask_name, uint32_t cpu,
+				    bool *ret);
+/** __per_cpu_offset[cpu]. */
+struct vmca_error *vmca_percpu_offset(struct vmca_session *s, uint32_t cpu,
+				      uint64_t *ret);
+/** The address of CPU cpu's instance of a per-CPU variable, and its type. */
+struct vmca_error *vmca_percpu_variable(struct vmca_session *s,
+					const char *name, uint32_t cpu,
+					struct vmca_variable *ret);
+
 /* Plugins. */
 
 struct vmca_plugin {

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# The fuzz targets of dwarf/: cache_fuzz (the cache image loader) and
+# dwarf_fuzz (the DWARF reader and index build). include() this from
+# tests/CMakeLists.txt.
+#
+# With clang and -DVMCA_FUZZ=ON they are libFuzzer binaries; everything
+# must then be compiled with -fsanitize=fuzzer-no-link (top level:
+#   if(VMCA_FUZZ) add_compile_options(-fsanitize=fuzzer-no-link) endif()
+# ). Otherwise they are plain programs that run the files given, and the
+# test below runs them over seeds made from this build's own test binary
+# when it has DWARF (RelWithDebInfo, Debug).
+option(VMCA_FUZZ "Build libFuzzer targets (clang)" OFF)
+foreach(target cache_fuzz dwarf_fuzz)
+  add_executable(${target} fuzz/${target}.c)
+  target_link_libraries(${target} PRIVATE vmca_dwarf)
+  if(VMCA_FUZZ)
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+  else()
+    target_compile_definitions(${target} PRIVATE VMCA_FUZZ_STANDALONE)
+  endif()
+endforeach()
+if(NOT VMCA_FUZZ)
+  add_test(NAME fuzz_debuginfo_seeds
+           COMMAND sh -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; \
+$<TARGET_FILE:cache_fuzz> --seed $<TARGET_FILE:debuginfo_test> $d/c; \
+$<TARGET_FILE:cache_fuzz> $d/c; \
+$<TARGET_FILE:dwarf_fuzz> --seed $<TARGET_FILE:debuginfo_test> $d/d; \
+$<TARGET_FILE:dwarf_fuzz> $d/d")
+endif()

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/** @file What the dwarf/ fuzz targets share: run every query on an image. */
+#ifndef VMCA_TESTS_DEBUGINFO_FUZZ_H
+#define VMCA_TESTS_DEBUGINFO_FUZZ_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../dwarf/internal.h"
+
+// Bounded so that one input stays fast.
+#define FUZZ_MAX_TYPES 4096
+
+static inline void fuzz_queries(struct vmca_debuginfo *di)
+{
+	char buf[256];
+	uint32_t nr =
+		di->nr_types < FUZZ_MAX_TYPES ? di->nr_types : FUZZ_MAX_TYPES;
+	// Ids the API never returned are out of contract, except that they
+	// must not crash either: a few beyond the end.
+	for (uint32_t id = 0; id < nr + 3; id++) {
+		struct vmca_type t;
+		vmca_debuginfo_type(di, id, &t);
+		vmca_debuginfo_type_name(di, id, "x", buf, sizeof(buf));
+		vmca_debuginfo_unqualified(di, id);
+		for (uint32_t i = 0; i < t.count && i < 64; i++) {
+			struct vmca_member m;
+			const char *name;
+			int64_t value;
+			vmca_debuginfo_member(di, id, i, &m);
+			vmca_debuginfo_enumerator(di, id, i, &name, &value);
+			vmca_debuginfo_parameter(di, id, i);
+			if (!m.name)
+				continue;
+			snprintf(buf, sizeof(buf), "%s[1].%s", m.name, m.name);
+			struct vmca_error *err =
+				vmca_debuginfo_member_path(di, id, m.name, &m);
+			vmca_error_destroy(err);
+			err = vmca_debuginfo_member_path(di, id, buf, &m);
+			vmca_error_destroy(err);
+		}
+		if (t.name) {
+			uint32_t found;
+			snprintf(buf, sizeof(buf), "struct %s", t.name);
+			vmca_error_destroy(
+				vmca_debuginfo_find_type(di, buf, &found));
+			vmca_error_destroy(
+				vmca_debuginfo_find_type(di, t.name, &found));
+			vmca_error_destroy(vmca_debuginfo_variable_type(
+				di, t.name, &found));
+		}
+	}
+	for (uint32_t i = 0; i < di->nr_syms && i < FUZZ_MAX_TYPES; i++) {
+		struct vmca_symbol sym;
+		const char *name = di->syms[i].name < di->strings_size
+					   ? di->strings + di->syms[i].name
+					   : "";
+		vmca_error_destroy(
+			vmca_debuginfo_symbol_by_name(di, name, &sym));
+		vmca_error_destroy(vmca_debuginfo_symbol_by_address(
+			di, di->syms[i].address + 1, &sym));
+	}
+	struct vmca_symbol sym;
+	vmca_error_destroy(vmca_debuginfo_symbol_by_address(di, 0, &sym));
+	vmca_error_destroy(vmca_debuginfo_symbol_by_address(di, -1, &sym));
+}
+
+#ifdef VMCA_FUZZ_STANDALONE
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+// Without libFuzzer (gcc): run the inputs given as files, as a test.
+static inline int fuzz_standalone_main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		if (!f) {
+			perror(argv[i]);
+			return 1;
+		}
+		uint8_t *data = NULL;
+		size_t size = 0, cap = 0;
+		for (;;) {
+			if (size == cap) {
+				cap = cap ? 2 * cap : 65536;
+				uint8_t *p = realloc(data, cap);
+				if (!p)
+					abort();
+				data = p;
+			}
+			size_t n = fread(data + size, 1, cap - size, f);
+			if (!n)
+				break;
+			size += n;
+		}
+		fclose(f);
+		LLVMFuzzerTestOneInput(data, size);
+		free(data);
+		printf("%s: ok\n", argv[i]);
+	}
+	return 0;
+}
+#endif
+
+#endif /* VMCA_TESTS_DEBUGINFO_FUZZ_H */
