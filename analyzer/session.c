@@ -151,6 +151,19 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 	}
 	if (s->cache_dir)
 		make_dirs(s->cache_dir);
+	for (size_t i = 0; i < opts->nmodule_dirs; i++) {
+		struct stat st;
+		if (stat(opts->module_dirs[i], &st) < 0) {
+			err = vmca_error_os(errno, "%s", opts->module_dirs[i]);
+			goto fail;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			err = vmca_error_create(VMCA_ERROR_USAGE,
+						"%s: not a directory",
+						opts->module_dirs[i]);
+			goto fail;
+		}
+	}
 
 	err = vmca_memory_create(s->vmcore_path, s->cache_dir, &s->memory);
 	if (err)

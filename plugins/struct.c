@@ -243,10 +243,10 @@ static void emit_members(struct dumper *d, uint32_t type, uint64_t bit_base,
 
 		print_indent(d, depth);
 		if (m.bit_size)
-			vmca_out_textf(d->out, "[%#" PRIx64 ":%" PRIu64 "] ",
+			vmca_out_textf(d->out, "[0x%" PRIx64 ":%" PRIu64 "] ",
 				       bits / 8, bits % 8);
 		else
-			vmca_out_textf(d->out, "[%#" PRIx64 "] ", bits / 8);
+			vmca_out_textf(d->out, "[0x%" PRIx64 "] ", bits / 8);
 		bool is_anonymous_aggregate =
 			!m.name && (mt.kind == VMCA_TYPE_STRUCT ||
 				    mt.kind == VMCA_TYPE_UNION);

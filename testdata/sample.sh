@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# On a fresh machine: install what is needed, build vmca, make one real
+# dump (Debian's 6.1 cloud kernel, a NULL dereference in a test module,
+# captured by kdump and makedumpfile) and triage it.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh tests/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" >/dev/null
+what() {
+	python3 testdata/corpus.py path --kernel 6.1 --scenario panic \
+		--kind kdump --what "$1"
+}
+vmcore=$(what vmcore)
+vmlinux=$(what vmlinux)
+for cmd in sys "log" ps; do
+	echo "\$ vmca -k $vmlinux $vmcore $cmd"
+	if [ "$cmd" = log ]; then
+		build/vmca -k "$vmlinux" "$vmcore" log | tail -n 40
+	else
+		build/vmca -k "$vmlinux" "$vmcore" "$cmd"
+	fi
+	echo
+done
