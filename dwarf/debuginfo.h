@@ -40,7 +40,8 @@ enum vmca_type_kind {
 
 struct vmca_type {
 	enum vmca_type_kind kind;
-	/** Name without "struct "/"union "/"enum " prefix; NULL if anonymous. */
+	/** Name without "struct "/"union "/"enum " prefix; NULL if
+	 *  anonymous. */
 	const char *name;
 	/** Size in bytes (0 for void, functions, incomplete types). */
 	uint64_t size;
@@ -174,8 +175,9 @@ size_t vmca_debuginfo_type_name(struct vmca_debuginfo *di, uint32_t id,
 /* Variables. */
 
 /**
- * The type of a global variable (a DW_TAG_variable with a definition).
- * Its address comes from the symbol table.
+ * The type of a global variable (a DW_TAG_variable with a definition;
+ * failing that, an extern declaration: jiffies is defined by the linker
+ * script). Its address comes from the symbol table.
  */
 struct vmca_error *vmca_debuginfo_variable_type(struct vmca_debuginfo *di,
 						const char *name,

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/** @file struct vmca_debuginfo: open a vmlinux from its cache, or build it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "../analyzer/util/cleanup.h"
+#include "internal.h"
+
+// mkdir -p: make dir and its missing parents.
+static struct vmca_error *make_dirs(const char *dir)
+{
+	_cleanup_free_ char *path = strdup(dir);
+	if (!path)
+		return &vmca_enomem;
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return vmca_error_os(errno, "%s", path);
+		*p = c;
+		if (!c)
+			return NULL;
+	}
+}
+
+// Build the image from the vmlinux: DWARF, then symbols.
+static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
+				const char *path, void **image_ret,
+				size_t *size_ret)
+{
+	struct vmca_debuginfo_dwarf_sections sections;
+	struct vmca_error *err = vmca_debuginfo_elf_dwarf(elf, &sections);
+	if (err)
+		return err;
+	struct vmca_debuginfo_builder *b;
+	err = vmca_debuginfo_builder_create(&b);
+	if (err)
+		return err;
+	err = vmca_debuginfo_index_build(&sections, b);
+	if (err) {
+		err = vmca_error_wrap(err, "%s", path);
+		goto out;
+	}
+	err = vmca_debuginfo_elf_symbols(elf, b);
+	if (err)
+		goto out;
+	struct vmca_debuginfo_header identity = {
+		.vmlinux_size = vmca_debuginfo_elf_file_size(elf),
+	};
+	size_t build_id_size;
+	const uint8_t *build_id =
+		vmca_debuginfo_elf_build_id(elf, &build_id_size);
+	identity.build_id_size = build_id_size;
+	memcpy(identity.build_id, build_id, build_id_size);
+	identity.elf_machine =
+		vmca_debuginfo_elf_machine(elf, &identity.elf_class);
+	err = vmca_debuginfo_builder_serialize(b, &identity, image_ret,
+					       size_ret);
+out:
+	vmca_debuginfo_builder_destroy(b);
+	return err;
+}
+
+struct vmca_error *vmca_debuginfo_create(const char *path,
+					 const char *cache_dir,
+					 struct vmca_debuginfo **ret)
+{
+	struct vmca_debuginfo_elf *elf;
+	struct vmca_error *err = vmca_debuginfo_elf_open(path, &elf);
+	if (err)
+		return err;
+	struct vmca_debuginfo *di = calloc(1, sizeof(*di));
+	if (!di) {
+		vmca_debuginfo_elf_close(elf);
+		return &vmca_enomem;
+	}
+	size_t build_id_size;
+	const uint8_t *build_id =
+		vmca_debuginfo_elf_build_id(elf, &build_id_size);
+	uint64_t vmlinux_size = vmca_debuginfo_elf_file_size(elf);
+
+	// Without a build-id nothing ties a cache file to this vmlinux.
+	_cleanup_free_ char *cache_path = NULL;
+	if (cache_dir && *cache_dir && build_id_size) {
+		char hex[2 * VMCA_DEBUGINFO_BUILD_ID_MAX + 1];
+		for (size_t i = 0; i < build_id_size; i++)
+			snprintf(hex + 2 * i, 3, "%02x", build_id[i]);
+		hex[2 * build_id_size] = '\0';
+		if (asprintf(&cache_path, "%s/%s.vmcaidx", cache_dir, hex) <
+		    0) {
+			cache_path = NULL;
+			err = &vmca_enomem;
+			goto fail;
+		}
+		// A missing, damaged or foreign cache file: rebuild it.
+		struct vmca_error *load_err = vmca_debuginfo_cache_load(
+			di, cache_path, build_id, build_id_size, vmlinux_size);
+		if (!load_err) {
+			vmca_debuginfo_elf_close(elf);
+			di->was_cached = true;
+			*ret = di;
+			return NULL;
+		}
+		vmca_error_destroy(load_err);
+	}
+
+	void *image;
+	size_t size;
+	err = build(elf, path, &image, &size);
+	// The vmlinux mapping is the bulk of a cold open's memory.
+	vmca_debuginfo_elf_close(elf);
+	elf = NULL;
+	if (err)
+		goto fail;
+	err = vmca_debuginfo_cache_attach(di, image, size, NULL, 0, 0, false);
+	if (err) {
+		free(image);
+		goto fail;
+	}
+	di->image = image;
+	di->image_size = size;
+	if (cache_path) {
+		// The cache only saves time: failing to write it (read-only
+		// or full file system) is no reason to fail the open.
+		struct vmca_error *write_err = make_dirs(cache_dir);
+		if (!write_err)
+			write_err = vmca_debuginfo_cache_write(cache_path,
+							       image, size);
+		vmca_error_destroy(write_err);
+	}
+	*ret = di;
+	return NULL;
+
+fail:
+	vmca_debuginfo_elf_close(elf);
+	free(di);
+	return err;
+}
+
+void vmca_debuginfo_destroy(struct vmca_debuginfo *di)
+{
+	if (!di)
+		return;
+	if (di->image_is_mapped)
+		munmap(di->image, di->image_size);
+	else
+		free(di->image);
+	free(di);
+}
+
+const char *vmca_debuginfo_build_id(const struct vmca_debuginfo *di)
+{
+	return di->build_id;
+}
+
+const char *vmca_debuginfo_machine(const struct vmca_debuginfo *di)
+{
+	return di->machine;
+}
+
+bool vmca_debuginfo_was_cached(const struct vmca_debuginfo *di)
+{
+	return di->was_cached;
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+/** @file The vmlinux as an ELF file: build-id, DWARF sections, symbols. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gelf.h>
+#include <libelf.h>
+
+#include "../analyzer/util/cleanup.h"
+#include "internal.h"
+
+struct vmca_debuginfo_elf {
+	char *path;
+	int fd;
+	Elf *elf;
+	uint64_t file_size;
+	uint16_t machine;
+	uint8_t elf_class;
+	bool is_big_endian;
+	uint8_t build_id[VMCA_DEBUGINFO_BUILD_ID_MAX];
+	size_t build_id_size;
+};
+
+// libelf's error, where the call returned, naming the file.
+static struct vmca_error *elf_error(const char *path, const char *what)
+{
+	return vmca_error_create(VMCA_ERROR_INVALID, "%s: %s: %s", path, what,
+				 elf_errmsg(-1));
+}
+
+static bool is_gnu_build_id(const GElf_Nhdr *nhdr, const char *name)
+{
+	return nhdr->n_type == NT_GNU_BUILD_ID && nhdr->n_namesz == 4 &&
+	       memcmp(name, "GNU", 4) == 0 && nhdr->n_descsz &&
+	       nhdr->n_descsz <= VMCA_DEBUGINFO_BUILD_ID_MAX;
+}
+
+static bool find_build_id_in(struct vmca_debuginfo_elf *e, Elf_Data *data)
+{
+	size_t offset = 0, name_offset, desc_offset;
+	GElf_Nhdr nhdr;
+	while (offset < data->d_size &&
+	       (offset = gelf_getnote(data, offset, &nhdr, &name_offset,
+				      &desc_offset)) > 0) {
+		const char *base = data->d_buf;
+		if (is_gnu_build_id(&nhdr, base + name_offset)) {
+			memcpy(e->build_id, base + desc_offset, nhdr.n_descsz);
+			e->build_id_size = nhdr.n_descsz;
+			return true;
+		}
+	}
+	return false;
+}
+
+// NT_GNU_BUILD_ID from a note section, else from a PT_NOTE segment. Both
+// read a few hundred bytes: cheap enough for every open.
+static void find_build_id(struct vmca_debuginfo_elf *e)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		GElf_Shdr shdr;
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		if (data && find_build_id_in(e, data))
+			return;
+	}
+	size_t phnum;
+	if (elf_getphdrnum(e->elf, &phnum))
+		return;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr phdr;
+		if (!gelf_getphdr(e->elf, i, &phdr) || phdr.p_type != PT_NOTE)
+			continue;
+		Elf_Data *data = elf_getdata_rawchunk(
+			e->elf, phdr.p_offset, phdr.p_filesz,
+			phdr.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+		if (data && find_build_id_in(e, data))
+			return;
+	}
+}
+
+struct vmca_error *vmca_debuginfo_elf_open(const char *path,
+					   struct vmca_debuginfo_elf **ret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vmca_error_os(errno, "%s", path);
+	struct vmca_debuginfo_elf *e = calloc(1, sizeof(*e));
+	if (!e || !(e->path = strdup(path))) {
+		free(e);
+		close(fd);
+		return &vmca_enomem;
+	}
+	e->fd = fd;
+	struct vmca_error *err = NULL;
+	struct stat st;
+	if (fstat(fd, &st)) {
+		err = vmca_error_os(errno, "%s", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = vmca_error_os(EISDIR, "%s", path);
+		goto fail;
+	}
+	e->file_size = st.st_size;
+	elf_version(EV_CURRENT);
+	// ELF_C_READ_MMAP maps the file PROT_READ, MAP_PRIVATE: the vmlinux
+	// is never written.
+	e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF) {
+		err = vmca_error_create(VMCA_ERROR_INVALID,
+					"%s: not an ELF file", path);
+		goto fail;
+	}
+	GElf_Ehdr ehdr;
+	if (!gelf_getehdr(e->elf, &ehdr)) {
+		err = elf_error(path, "bad ELF header");
+		goto fail;
+	}
+	if (ehdr.e_type == ET_REL) {
+		// Its .debug_info would need relocating first.
+		err = vmca_error_create(VMCA_ERROR_INVALID,
+					"%s: relocatable ELF files (modules, "
+					".o) are not supported",
+					path);
+		goto fail;
+	}
+	e->is_big_endian = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	e->machine = ehdr.e_machine;
+	e->elf_class = ehdr.e_ident[EI_CLASS];
+	find_build_id(e);
+	*ret = e;
+	return NULL;
+
+fail:
+	vmca_debuginfo_elf_close(e);
+	return err;
+}
+
+void vmca_debuginfo_elf_close(struct vmca_debuginfo_elf *e)
+{
+	if (!e)
+		return;
+	if (e->elf)
+		elf_end(e->elf);
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e->path);
+	free(e);
+}
+
+const uint8_t *vmca_debuginfo_elf_build_id(const struct vmca_debuginfo_elf *e,
+					   size_t *size_ret)
+{
+	*size_ret = e->build_id_size;
+	return e->build_id;
+}
+
+uint64_t vmca_debuginfo_elf_file_size(const struct vmca_debuginfo_elf *e)
+{
+	return e->file_size;
+}
+
+uint16_t vmca_debuginfo_elf_machine(const struct vmca_debuginfo_elf *e,
+				    uint8_t *class_ret)
+{
+	*class_ret = e->elf_class;
+	return e->machine;
+}
+
+static struct vmca_error *section_data(struct vmca_debuginfo_elf *e,
+				       Elf_Scn *scn, const char *name,
+				       const uint8_t **data_ret,
+				       uint64_t *size_ret)
+{
+	GElf_Shdr shdr;
+	if (!gelf_getshdr(scn, &shdr))
+		return elf_error(e->path, name);
+	if (shdr.sh_type == SHT_NOBITS) {
+		*data_ret = NULL;
+		*size_ret = 0;
+		return NULL;
+	}
+	if ((shdr.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return elf_error(e->path, name);
+	Elf_Data *data = elf_getdata(scn, NULL);
+	if (!data)
+		return elf_error(e->path, name);
+	*data_ret = data->d_buf;
+	*size_ret = data->d_buf ? data->d_size : 0;
+	return NULL;
+}
+
+struct vmca_error *
+vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
+			 struct vmca_debuginfo_dwarf_sections *ret)
+{
+	struct vmca_debuginfo_dwarf_sections s = {
+		.is_big_endian = e->is_big_endian,
+	};
+	size_t shstrndx;
+	if (elf_getshdrstrndx(e->elf, &shstrndx))
+		return elf_error(e->path, "section names");
+	const struct {
+		const char *name;
+		const uint8_t **data;
+		uint64_t *size;
+	} wanted[] = {
+		{".debug_info", &s.info, &s.info_size},
+		{".debug_abbrev", &s.abbrev, &s.abbrev_size},
+		{".debug_str", &s.str, &s.str_size},
+		{".debug_line_str", &s.line_str, &s.line_str_size},
+		{".debug_str_offsets", &s.str_offsets, &s.str_offsets_size},
+	};
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		GElf_Shdr shdr;
+		if (!gelf_getshdr(scn, &shdr))
+			return elf_error(e->path, "section header");
+		const char *name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
+		if (!name)
+			continue;
+		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]);
+		     i++) {
+			if (strcmp(name, wanted[i].name) != 0)
+				continue;
+			struct vmca_error *err = section_data(
+				e, scn, name, wanted[i].data, wanted[i].size);
+			if (err)
+				return err;
+		}
+	}
+	if (!s.info_size)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"%s: no DWARF debug info (vmlinux without debuginfo?)",
+			e->path);
+	if (!s.abbrev_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: corrupt DWARF: no .debug_abbrev",
+					 e->path);
+	*ret = s;
+	return NULL;
+}
+
+struct section_info {
+	uint64_t flags;
+	uint32_t type;
+};
+
+// The letter nm prints for a symbol (binutils' bfd_decode_symclass).
+static char nm_letter(const GElf_Sym *sym, size_t shndx,
+		      const struct section_info *sections, size_t nr_sections)
+{
+	unsigned bind = GELF_ST_BIND(sym->st_info);
+	unsigned type = GELF_ST_TYPE(sym->st_info);
+	char c;
+	if (shndx == SHN_COMMON)
+		return 'C';
+	if (type == STT_GNU_IFUNC)
+		return 'i';
+	if (bind == STB_WEAK)
+		return type == STT_OBJECT ? 'V' : 'W';
+	if (bind == STB_GNU_UNIQUE)
+		return 'u';
+	if (shndx == SHN_ABS) {
+		c = 'a';
+	} else if (shndx >= nr_sections) {
+		c = '?';
+	} else {
+		const struct section_info *s = &sections[shndx];
+		if (s->flags & SHF_EXECINSTR)
+			c = 't';
+		else if (s->type == SHT_NOBITS)
+			c = 'b';
+		else if (!(s->flags & SHF_ALLOC))
+			c = 'n';
+		else if (!(s->flags & SHF_WRITE))
+			c = 'r';
+		else
+			c = 'd';
+	}
+	if (bind == STB_GLOBAL && c != '?')
+		c -= 'a' - 'A';
+	return c;
+}
+
+struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,
+					      struct vmca_debuginfo_builder *b)
+{
+	size_t nr_sections;
+	if (elf_getshdrnum(e->elf, &nr_sections))
+		return elf_error(e->path, "section headers");
+	_cleanup_free_ struct section_info *sections =
+		calloc(nr_sections ? nr_sections : 1, sizeof(*sections));
+	if (!sections)
+		return &vmca_enomem;
+	Elf_Scn *symtab = NULL, *xndx_scn = NULL;
+	GElf_Shdr symtab_shdr = {0};
+	for (size_t i = 0; i < nr_sections; i++) {
+		Elf_Scn *scn = elf_getscn(e->elf, i);
+		GElf_Shdr shdr;
+		if (!scn || !gelf_getshdr(scn, &shdr))
+			return elf_error(e->path, "section header");
+		sections[i].flags = shdr.sh_flags;
+		sections[i].type = shdr.sh_type;
+		if (shdr.sh_type == SHT_SYMTAB && !symtab) {
+			symtab = scn;
+			symtab_shdr = shdr;
+		}
+		// Section ranges for "nearest symbol in the same section";
+		// symbols store a 16-bit index, so the rest get none.
+		if (i < VMCA_DEBUGINFO_NO_SECTION) {
+			struct vmca_debuginfo_celfsection range = {0};
+			if (shdr.sh_flags & SHF_ALLOC) {
+				range.address = shdr.sh_addr;
+				range.size = shdr.sh_size;
+			}
+			if (!vmca_debuginfo_elfsection_vector_append(
+				    &b->elf_sections, range))
+				return &vmca_enomem;
+		}
+	}
+	if (!symtab)
+		return NULL;
+	for (size_t i = 0; i < nr_sections; i++) {
+		Elf_Scn *scn = elf_getscn(e->elf, i);
+		GElf_Shdr shdr;
+		if (scn && gelf_getshdr(scn, &shdr) &&
+		    shdr.sh_type == SHT_SYMTAB_SHNDX &&
+		    shdr.sh_link == elf_ndxscn(symtab))
+			xndx_scn = scn;
+	}
+	Elf_Data *data = elf_getdata(symtab, NULL);
+	if (!data)
+		return elf_error(e->path, ".symtab");
+	Elf_Data *xndx_data = xndx_scn ? elf_getdata(xndx_scn, NULL) : NULL;
+	size_t entsize = gelf_fsize(e->elf, ELF_T_SYM, 1, EV_CURRENT);
+	if (!entsize)
+		return elf_error(e->path, ".symtab");
+	size_t nr_syms = data->d_size / entsize;
+	for (size_t i = 1; i < nr_syms; i++) {
+		GElf_Sym sym;
+		Elf32_Word xndx = 0;
+		if (!gelf_getsymshndx(data, xndx_data, i, &sym, &xndx))
+			return elf_error(e->path, ".symtab");
+		unsigned type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_SECTION || type == STT_FILE)
+			continue;
+		size_t shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
+		if (shndx == SHN_UNDEF)
+			continue;
+		const char *name =
+			elf_strptr(e->elf, symtab_shdr.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		unsigned bind = GELF_ST_BIND(sym.st_info);
+		uint8_t binding = bind == STB_GLOBAL || bind == STB_GNU_UNIQUE
+					  ? VMCA_DEBUGINFO_SYM_GLOBAL
+				  : bind == STB_WEAK ? VMCA_DEBUGINFO_SYM_WEAK
+						     : VMCA_DEBUGINFO_SYM_LOCAL;
+		uint16_t section =
+			shndx < b->elf_sections.len && shndx < SHN_LORESERVE
+				? shndx
+				: VMCA_DEBUGINFO_NO_SECTION;
+		struct vmca_error *err = vmca_debuginfo_builder_add_symbol(
+			b, name, sym.st_value, sym.st_size, section,
+			nm_letter(&sym, shndx, sections, nr_sections), binding);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
