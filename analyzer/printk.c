@@ -256,8 +256,8 @@ static struct vmca_error *read_log_buf(struct vmca_session *s,
 	    (err = vmca_variable(s, "log_next_idx", &v)) ||
 	    (err = vmca_read_u32(s, v.address, &next_idx)))
 		return vmca_error_wrap(err, "reading log_buf");
-	if (!vmca_variable(s, "log_first_seq", &v))
-		vmca_read_u64(s, v.address, &first_seq);
+	if (vmca_error_consume(vmca_variable(s, "log_first_seq", &v)))
+		vmca_error_consume(vmca_read_u64(s, v.address, &first_seq));
 	if (buf_len == 0 || buf_len > MAX_RING_BYTES)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "log_buf_len %u is implausible",

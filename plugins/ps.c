@@ -241,18 +241,23 @@ static uint64_t find_panic_task(struct vmca_session *s)
 		}
 		// Since commit 7443b296e699 ("x86/percpu: Move current_task
 		// to percpu hot section") (v6.2): pcpu_hot.current_task.
-		uint64_t task;
-		if (!vmca_percpu_variable(s, "pcpu_hot", cpu, &v)) {
-			struct vmca_member m;
-			if (!vmca_debuginfo_member_path(
-				    vmca_session_debuginfo(s), v.type,
-				    "current_task", &m) &&
-			    !vmca_read_u64(s, v.address + m.bit_offset / 8,
-					   &task))
-				return task;
+		uint64_t task = 0;
+		struct vmca_member m;
+		err = vmca_percpu_variable(s, "pcpu_hot", cpu, &v);
+		if (!err)
+			err = vmca_debuginfo_member_path(
+				vmca_session_debuginfo(s), v.type,
+				"current_task", &m);
+		if (!err) {
+			v.address += m.bit_offset / 8;
+		} else {
+			vmca_error_destroy(err);
+			err = vmca_percpu_variable(s, "current_task", cpu, &v);
 		}
-		if (!vmca_percpu_variable(s, "current_task", cpu, &v) &&
-		    !vmca_read_u64(s, v.address, &task))
+		if (!err)
+			err = vmca_read_u64(s, v.address, &task);
+		vmca_error_destroy(err);
+		if (task)
 			return task;
 	}
 	return 0;

@@ -98,16 +98,19 @@ static struct vmca_error *read_memory(struct vmca_session *s,
 	if (!err) {
 		uint64_t nr = 1;
 		struct vmca_variable nr_var;
-		if (!vmca_variable(s, "nr_node_ids", &nr_var)) {
+		if (vmca_error_consume(
+			    vmca_variable(s, "nr_node_ids", &nr_var))) {
 			uint32_t n32;
-			if (!vmca_read_u32(s, nr_var.address, &n32))
+			if (vmca_error_consume(
+				    vmca_read_u32(s, nr_var.address, &n32)))
 				nr = n32;
 		}
 		if (nr > MAX_NODES)
 			nr = MAX_NODES;
 		for (uint64_t i = 0; i < nr; i++) {
 			uint64_t pgdat, pages;
-			if (vmca_read_u64(s, v.address + 8 * i, &pgdat) ||
+			if (!vmca_error_consume(vmca_read_u64(
+				    s, v.address + 8 * i, &pgdat)) ||
 			    !pgdat)
 				continue;
 			err = vmca_read_member(s, pgdat, "struct pglist_data",
@@ -132,10 +135,10 @@ static struct vmca_error *read_memory(struct vmca_session *s,
 
 	// Since commit ca79b0c211af ("mm: convert totalram_pages and
 	// totalhigh_pages variables to atomic") (v5.0): _totalram_pages.
-	if (!vmca_variable(s, "_totalram_pages", &v) ||
-	    !vmca_variable(s, "totalram_pages", &v)) {
+	if (vmca_error_consume(vmca_variable(s, "_totalram_pages", &v)) ||
+	    vmca_error_consume(vmca_variable(s, "totalram_pages", &v))) {
 		uint64_t pages;
-		if (!vmca_read_u64(s, v.address, &pages)) {
+		if (vmca_error_consume(vmca_read_u64(s, v.address, &pages))) {
 			info->memory_total_bytes = pages * page_size;
 			info->has_total = true;
 		}
@@ -177,11 +180,11 @@ static struct vmca_error *read_time(struct vmca_session *s,
 	info->uptime_s = (double)(int64_t)(v[0] + ns + v[3]) / 1e9;
 	info->has_uptime = true;
 	struct vmca_member xtime;
-	if (!vmca_debuginfo_member_path(di, tk.type, "timekeeper.xtime_sec",
-					&xtime)) {
+	if (vmca_error_consume(vmca_debuginfo_member_path(
+		    di, tk.type, "timekeeper.xtime_sec", &xtime))) {
 		uint64_t sec;
-		if (!vmca_read_u64(s, tk.address + xtime.bit_offset / 8,
-				   &sec)) {
+		if (vmca_error_consume(vmca_read_u64(
+			    s, tk.address + xtime.bit_offset / 8, &sec))) {
 			info->wall_time_s = (int64_t)sec;
 			info->has_wall_time = true;
 		}

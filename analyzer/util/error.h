@@ -73,6 +73,18 @@ struct vmca_error *vmca_error_wrap(struct vmca_error *err, const char *fmt, ...)
 /** Free err; accepts NULL and static errors. */
 void vmca_error_destroy(struct vmca_error *err);
 
+/**
+ * For optional data: true if err is NULL (success); otherwise destroy err
+ * and return false. if (vmca_error_consume(vmca_read_u64(...))) ...
+ */
+static inline bool vmca_error_consume(struct vmca_error *err)
+{
+	if (!err)
+		return true;
+	vmca_error_destroy(err);
+	return false;
+}
+
 /** A short name for the code, for JSON ("fault", "not_found", ...). */
 const char *vmca_error_code_name(enum vmca_error_code code);
 
