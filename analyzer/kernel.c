@@ -40,10 +40,10 @@ struct vmca_error *vmca_list_walk(
 			power *= 2;
 			lambda = 0;
 		}
-		uint64_t next, back;
-		err = vmca_read_u64(s, node, &next);
-		if (!err)
-			err = vmca_read_u64(s, node + 8, &back);
+		// One read for both links: list walks are hot (free lists).
+		uint64_t links[2];
+		err = vmca_read(s, node, links, sizeof(links));
+		uint64_t next = links[0], back = links[1];
 		if (err)
 			return vmca_error_wrap(err,
 					       "list at %#" PRIx64
@@ -213,5 +213,194 @@ struct vmca_error *vmca_percpu_variable(struct vmca_session *s,
 	}
 	ret->address = v.address - start + offset;
 	ret->type = v.type;
+	return NULL;
+}
+
+struct vmca_error *vmca_enum_value(struct vmca_session *s,
+				   const char *type_name, const char *name,
+				   int64_t *ret)
+{
+	uint32_t id;
+	struct vmca_error *err = vmca_type(s, type_name, &id);
+	if (err)
+		return err;
+	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
+	id = vmca_debuginfo_unqualified(di, id);
+	struct vmca_type t;
+	vmca_debuginfo_type(di, id, &t);
+	if (t.kind != VMCA_TYPE_ENUM)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s is not an enum", type_name);
+	for (uint32_t i = 0; i < t.count; i++) {
+		const char *n;
+		int64_t value;
+		vmca_debuginfo_enumerator(di, id, i, &n, &value);
+		if (n && strcmp(n, name) == 0) {
+			*ret = value;
+			return NULL;
+		}
+	}
+	return vmca_error_create(VMCA_ERROR_NOT_FOUND, "%s has no %s",
+				 type_name, name);
+}
+
+// Bound on node numbers: MAX_NUMNODES is at most 1 << 10.
+#define MAX_NODES 1024
+// Bound on zones per node: MAX_NR_ZONES is at most 6 (DMA, DMA32,
+// Normal, HighMem, Movable, Device).
+#define MAX_ZONES 16
+
+// Whether nid is set in node_states[N_ONLINE]; true when the kernel has
+// no node_states (then every node with a pglist_data counts).
+static struct vmca_error *node_is_online(struct vmca_session *s, uint32_t nid,
+					 bool *ret)
+{
+	int64_t n_online;
+	struct vmca_variable v;
+	uint64_t mask_size;
+	struct vmca_error *err =
+		vmca_enum_value(s, "enum node_states", "N_ONLINE", &n_online);
+	if (!err)
+		err = vmca_variable(s, "node_states", &v);
+	if (!err)
+		err = vmca_type_size(s, "nodemask_t", &mask_size);
+	if (err) {
+		vmca_error_destroy(err);
+		*ret = true;
+		return NULL;
+	}
+	if (n_online < 0 || n_online > 16 || nid / 8 >= mask_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "node_states[%" PRId64
+					 "] does not hold node %u",
+					 n_online, nid);
+	uint64_t word;
+	err = vmca_read_u64(
+		s, v.address + (uint64_t)n_online * mask_size + nid / 64 * 8,
+		&word);
+	if (err)
+		return vmca_error_wrap(err, "reading node_states");
+	*ret = word >> (nid % 64) & 1;
+	return NULL;
+}
+
+static struct vmca_error *
+walk_node_zones(struct vmca_session *s, uint32_t nid, uint64_t pgdat,
+		struct vmca_error *(*fn)(struct vmca_session *,
+					 const struct vmca_zone *, void *),
+		void *arg)
+{
+	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
+	struct vmca_member m;
+	uint64_t zone_size;
+	struct vmca_error *err =
+		vmca_type_member(s, "struct pglist_data", "node_zones", &m);
+	if (!err)
+		err = vmca_type_size(s, "struct zone", &zone_size);
+	if (err)
+		return err;
+	struct vmca_type arr;
+	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, m.type), &arr);
+	if (arr.kind != VMCA_TYPE_ARRAY || arr.array_len > MAX_ZONES ||
+	    !zone_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "pglist_data.node_zones is not an "
+					 "array of at most %d zones",
+					 MAX_ZONES);
+	for (uint32_t i = 0; i < arr.array_len; i++) {
+		struct vmca_zone z = {
+			.nid = nid,
+			.zone_idx = i,
+			.pgdat = pgdat,
+			.address = pgdat + m.bit_offset / 8 + i * zone_size,
+		};
+		err = fn(s, &z, arg);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+struct vmca_error *
+vmca_zone_walk(struct vmca_session *s,
+	       struct vmca_error *(*fn)(struct vmca_session *,
+					const struct vmca_zone *, void *),
+	       void *arg)
+{
+	struct vmca_variable v;
+	struct vmca_error *err = vmca_variable(s, "node_data", &v);
+	if (err) {
+		// !CONFIG_NUMA: one node, contig_page_data.
+		vmca_error_destroy(err);
+		err = vmca_variable(s, "contig_page_data", &v);
+		if (err)
+			return err;
+		return walk_node_zones(s, 0, v.address, fn, arg);
+	}
+	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
+	struct vmca_type t;
+	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, v.type), &t);
+	uint64_t nr = t.kind == VMCA_TYPE_ARRAY && t.array_len ? t.array_len
+							       : MAX_NODES;
+	struct vmca_variable nr_var;
+	uint32_t nr_ids;
+	err = vmca_variable(s, "nr_node_ids", &nr_var);
+	if (!err)
+		err = vmca_read_u32(s, nr_var.address, &nr_ids);
+	if (err)
+		vmca_error_destroy(err);
+	else if (nr_ids < nr)
+		nr = nr_ids;
+	if (nr > MAX_NODES)
+		nr = MAX_NODES;
+	for (uint32_t nid = 0; nid < nr; nid++) {
+		uint64_t pgdat;
+		bool is_online = false;
+		err = vmca_read_u64(s, v.address + 8 * (uint64_t)nid, &pgdat);
+		if (err)
+			return vmca_error_wrap(err, "reading node_data[%u]",
+					       nid);
+		if (!pgdat)
+			continue;
+		err = node_is_online(s, nid, &is_online);
+		if (err)
+			return err;
+		if (!is_online)
+			continue;
+		err = walk_node_zones(s, nid, pgdat, fn, arg);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
+					 const char *mark, uint64_t *ret)
+{
+	int64_t i;
+	struct vmca_error *err =
+		vmca_enum_value(s, "enum zone_watermarks", mark, &i);
+	if (err)
+		return err;
+	if (i < 0 || i > 16)
+		return vmca_error_create(VMCA_ERROR_INVALID, "%s is %" PRId64,
+					 mark, i);
+	// Since commit a921444382b4 ("mm: move zone watermark accesses
+	// behind an accessor") (v5.0) the array is _watermark, and
+	// wmark_pages() adds watermark_boost (commit 1c30844d2dfe, "mm:
+	// reclaim small amounts of memory when an external fragmentation
+	// event occurs", v5.0).
+	bool is_accessor = vmca_type_has_member(s, "struct zone", "_watermark");
+	char path[32];
+	snprintf(path, sizeof(path), "%s[%" PRId64 "]",
+		 is_accessor ? "_watermark" : "watermark", i);
+	uint64_t pages, boost = 0;
+	err = vmca_read_member(s, zone, "struct zone", path, &pages);
+	if (!err && vmca_type_has_member(s, "struct zone", "watermark_boost"))
+		err = vmca_read_member(s, zone, "struct zone",
+				       "watermark_boost", &boost);
+	if (err)
+		return err;
+	*ret = pages + boost;
 	return NULL;
 }

@@ -181,6 +181,49 @@ struct vmca_error *vmca_percpu_variable(struct vmca_session *s,
 					const char *name, uint32_t cpu,
 					struct vmca_variable *ret);
 
+/**
+ * The value of enumerator name of an enum type ("enum node_stat_item",
+ * "NR_SHMEM"). VMCA_ERROR_NOT_FOUND if the type or the enumerator does
+ * not exist: enumerators under #ifdef CONFIG_... tell which options the
+ * kernel was built with.
+ */
+struct vmca_error *vmca_enum_value(struct vmca_session *s,
+				   const char *type_name, const char *name,
+				   int64_t *ret);
+
+/** One zone, as vmca_zone_walk() passes it. */
+struct vmca_zone {
+	uint32_t nid;
+	/** Index in node_zones[]: the zone's enum zone_type. */
+	uint32_t zone_idx;
+	/** The node's struct pglist_data. */
+	uint64_t pgdat;
+	/** The struct zone. */
+	uint64_t address;
+};
+
+/**
+ * Call fn(s, zone, arg) for every zone of every online node, in node then
+ * zone order, as for_each_zone() does: unpopulated zones included (callers
+ * that want /proc/buddyinfo's view skip present_pages == 0). Nodes are
+ * node_data[nid] for nid < nr_node_ids set in node_states[N_ONLINE], or
+ * contig_page_data without CONFIG_NUMA. fn returns NULL to go on or an
+ * error to stop the walk with it; zone is valid during the call only.
+ */
+struct vmca_error *
+vmca_zone_walk(struct vmca_session *s,
+	       struct vmca_error *(*fn)(struct vmca_session *,
+					const struct vmca_zone *, void *),
+	       void *arg);
+
+/**
+ * wmark_pages(zone, i): zone->_watermark[i] + zone->watermark_boost
+ * (zone->watermark[i] before v5.0) of the struct zone at zone, for the
+ * enum zone_watermarks enumerator mark ("WMARK_MIN", "WMARK_LOW", ...).
+ */
+struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
+					 const char *mark, uint64_t *ret);
+
 /* Plugins. */
 
 struct vmca_plugin {
