@@ -5,7 +5,8 @@ Each dump comes from a Debian cloud kernel booted under QEMU (TCG) with a
 busybox initramfs whose /init (testdata/guest/init) prints the guest's own
 ground truth on a second serial port just before the dump is taken.
 
-  testdata/generate.py [--kernel 6.1|6.12|all] [--scenario idle|panic|all]
+  testdata/generate.py [--kernel 6.1|6.12|all]
+                       [--scenario idle|panic|leak|frag|all]
                        [--kind qemu-kdump|qemu-elf|kdump|all] [--jobs N]
                        [--force]
 
@@ -41,16 +42,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST_INIT = os.path.join(HERE, "guest", "init")
+GUEST_SRC = os.path.join(HERE, "guest")
 MODULE_SRC = os.path.join(HERE, "modules")
 
-GENERATOR_VERSION = 1
+# Recorded in truth.json and the manifest.  A dump whose truth.json has a
+# generator_version below MIN_GENERATOR_VERSION[scenario] is regenerated:
+# raise both when a change invalidates the dumps of a scenario.
+GENERATOR_VERSION = 2
+MIN_GENERATOR_VERSION = {"idle": 1, "panic": 1, "leak": 2, "frag": 2}
 
 # kernel short name -> Debian release string
 KERNELS = {
     "6.1": "6.1.0-56-cloud-amd64",
     "6.12": "6.12.117+deb12-cloud-amd64",
 }
-SCENARIOS = ("idle", "panic")
+SCENARIOS = ("idle", "panic", "leak", "frag")
 KINDS = ("qemu-kdump", "qemu-elf", "kdump")
 # One QEMU boot ("unit") yields these kinds.
 UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
@@ -70,6 +76,25 @@ DUMP_LEVEL_NEW_PAGE_TYPES = 7
 # ignore_loglevel: every printk record reaches the console, so the
 # console is a complete copy of the printk ring buffer.
 BASE_CMDLINE = "console=ttyS0 ignore_loglevel oops=panic panic=0"
+
+# Test modules (modules/<name>.c), built per kernel into kernels/<rel>/<name>.ko
+# and put into the initramfs as /<name>.ko.
+TEST_MODULES = ("vmca_oops", "vmca_leak")
+# Guest helper programs (guest/<source>), built with gcc -static on the host,
+# installed in the initramfs as /sbin/<name>.
+GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c"}
+# Scenario "leak": tasks held, kmalloc objects leaked; the truth is checked
+# against these (guest/init passes the same numbers: keep in step).
+LEAK_TASKS = 150
+LEAK_KMALLOC_COUNT = 2000
+LEAK_KMALLOC_SIZE = 200
+LEAK_MAGIC = "0x564d43414c45414b"
+# Scenario "frag": after the punching, at most this share of the main
+# zone's free pages may sit at order >= FRAG_HIGH_ORDER, and nothing at
+# order >= FRAG_EMPTY_ORDER (else the boot is retried).
+FRAG_HIGH_ORDER = 4
+FRAG_MAX_HIGH_ORDER_SHARE = 0.01
+FRAG_EMPTY_ORDER = 8
 
 # Modules loaded in the first kernel (so QEMU's dumps carry VMCOREINFO).
 FIRST_MODULES = ["qemu_fw_cfg"]
@@ -301,6 +326,16 @@ def headers_dir(release):
     return "/usr/src/linux-headers-%s" % release
 
 
+def have_static_libc():
+    """libc.a for gcc -static (libc6-dev; gcc only recommends it)."""
+    try:
+        out = subprocess.run(["gcc", "-print-file-name=libc.a"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, env=apt_env()).stdout.decode().strip()
+    except OSError:
+        return False
+    return os.path.isabs(out) and os.path.isfile(out)
+
+
 def ensure_host(releases):
     """Install missing host tools and kernel headers with apt-get."""
     missing = []
@@ -309,6 +344,8 @@ def ensure_host(releases):
             missing.append(pkg)
     if not find_busybox():
         missing.append("busybox-static")
+    if which("gcc") and not have_static_libc():
+        missing.append("libc6-dev")
     if missing:
         apt_install(missing)
     for cmd, pkg in HOST_TOOLS:
@@ -316,6 +353,11 @@ def ensure_host(releases):
             raise GenError("%s still missing after installing %s" % (cmd, pkg))
     if not find_busybox():
         raise GenError("no statically linked busybox found after installing busybox-static")
+    if not have_static_libc():
+        if "libc6-dev" not in missing:
+            apt_install(["libc6-dev"])
+        if not have_static_libc():
+            raise GenError("gcc -static needs libc.a (package libc6-dev), still missing")
     for rel in releases:
         if os.path.isfile(os.path.join(headers_dir(rel), "Makefile")):
             continue
@@ -449,6 +491,41 @@ def modinfo_depends(ko):
     return m.group(1).decode().split(",")
 
 
+# ------------------------------------------------------------ guest tools
+
+_guest_tools_lock = threading.Lock()
+
+
+def guest_tool_path(name):
+    return os.path.join(cache_dir(), "build", "guest", name)
+
+
+def build_guest_tools():
+    """guest/<source> -> build/guest/<name>: static binaries for the
+    initramfs (kernel-independent; built once, rebuilt when the source
+    changes)."""
+    with _guest_tools_lock:
+        d = os.path.join(cache_dir(), "build", "guest")
+        os.makedirs(d, exist_ok=True)
+        for name, source in GUEST_TOOLS.items():
+            src = os.path.join(GUEST_SRC, source)
+            cmd = ["gcc", "-static", "-O2", "-s", "-Wall", "-o", None, src]
+            digest = sha256_files([src], " ".join(c for c in cmd if c and c != src).encode())
+            out = guest_tool_path(name)
+            stamp = out + ".sha256"
+            if os.path.exists(out) and os.path.exists(stamp):
+                with open(stamp) as f:
+                    if f.read().strip() == digest:
+                        continue
+            log("building guest tool %s" % name)
+            cmd[cmd.index(None)] = out + ".tmp"
+            run(cmd, "building %s (gcc -static)" % name, env=apt_env(), timeout=300)
+            if elf_has_interp(out + ".tmp"):
+                raise GenError("%s is not statically linked" % out)
+            os.replace(out + ".tmp", out)
+            atomic_write(stamp, digest.encode() + b"\n")
+
+
 # ----------------------------------------------------------------- kernel
 
 class Kernel:
@@ -461,6 +538,7 @@ class Kernel:
         self.config = os.path.join(self.dir, "config")
         self.moddir = os.path.join(self.dir, "modules")
         self.oops_ko = os.path.join(self.dir, "vmca_oops.ko")
+        self.test_kos = {m: os.path.join(self.dir, m + ".ko") for m in TEST_MODULES}
         self.initrd = os.path.join(self.dir, "initrd.img")
         self.capture_modules = None   # list of module names (load order)
         self._text = None
@@ -468,7 +546,8 @@ class Kernel:
 
     def prepare_boot(self):
         self.prepare_image()
-        self.build_module()
+        self.build_modules()
+        build_guest_tools()
         self.build_initrd()
 
     # image deb: vmlinuz, config, modules.builtin and the few .ko we need
@@ -560,29 +639,39 @@ class Kernel:
             raise GenError("%s not found in %s" % (target, deb))
         log("%s: vmlinux ready (%d MB)" % (self.release, os.path.getsize(self.vmlinux) >> 20))
 
-    def build_module(self):
-        srcs = sorted(os.path.join(MODULE_SRC, f) for f in os.listdir(MODULE_SRC)
-                      if not f.startswith("."))
-        digest = sha256_files(srcs, self.release.encode())
-        stamp = self.oops_ko + ".sha256"
-        if os.path.exists(self.oops_ko) and os.path.exists(stamp):
+    def build_modules(self):
+        for name in TEST_MODULES:
+            self.build_module(name)
+
+    def build_module(self, name):
+        """modules/<name>.c -> kernels/<rel>/<name>.ko, each module in its
+        own build directory (build/<rel>/<name>) with its own Kbuild, so a
+        change to one module does not rebuild the others."""
+        src = os.path.join(MODULE_SRC, name + ".c")
+        makefile = os.path.join(MODULE_SRC, "Makefile")
+        kbuild = ("obj-m += %s.o\n" % name).encode()
+        digest = sha256_files([makefile, src], self.release.encode() + b"\0" + kbuild)
+        ko_out = self.test_kos[name]
+        stamp = ko_out + ".sha256"
+        if os.path.exists(ko_out) and os.path.exists(stamp):
             with open(stamp) as f:
                 if f.read().strip() == digest:
                     return
         hdr = headers_dir(self.release)
-        bdir = os.path.join(cache_dir(), "build", self.release, "vmca_oops")
+        bdir = os.path.join(cache_dir(), "build", self.release, name)
         rmtree(bdir)
         os.makedirs(bdir)
-        for s in srcs:
-            shutil.copy(s, bdir)
-        log("%s: building vmca_oops.ko" % self.release)
-        run(["make", "-C", hdr, "M=" + bdir, "modules"], "building vmca_oops.ko for " + self.release,
+        shutil.copy(src, bdir)
+        shutil.copy(makefile, bdir)
+        atomic_write(os.path.join(bdir, "Kbuild"), kbuild)
+        log("%s: building %s.ko" % (self.release, name))
+        run(["make", "-C", hdr, "M=" + bdir, "modules"], "building %s.ko for %s" % (name, self.release),
             env=apt_env(), timeout=600)
-        ko = os.path.join(bdir, "vmca_oops.ko")
+        ko = os.path.join(bdir, name + ".ko")
         if not os.path.exists(ko):
             raise GenError("make succeeded but %s is missing" % ko)
-        shutil.copy(ko, self.oops_ko + ".tmp")
-        os.replace(self.oops_ko + ".tmp", self.oops_ko)
+        shutil.copy(ko, ko_out + ".tmp")
+        os.replace(ko_out + ".tmp", ko_out)
         atomic_write(stamp, digest.encode() + b"\n")
 
     def build_initrd(self):
@@ -593,7 +682,7 @@ class Kernel:
         base = Cpio()
         busybox = find_busybox()
         for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "lib", "lib64",
-                  "proc", "sys", "dev", "tmp", "root", "etc", "modules"):
+                  "proc", "sys", "dev", "tmp", "root", "etc", "modules", "frag"):
             base.dir(d)
         base.node("dev/console", 0o020600, 5, 1)
         base.node("dev/null", 0o020666, 1, 3)
@@ -612,7 +701,10 @@ class Kernel:
         for name in FIRST_MODULES + self.capture_modules:
             base.file("modules/%s.ko" % name, os.path.join(self.moddir, name + ".ko"), 0o644)
         base.data("modules/capture.list", "".join(m + "\n" for m in self.capture_modules).encode())
-        base.file("vmca_oops.ko", self.oops_ko, 0o644)
+        for name in TEST_MODULES:
+            base.file(name + ".ko", self.test_kos[name], 0o644)
+        for name in GUEST_TOOLS:
+            base.file("sbin/" + name, guest_tool_path(name), 0o755)
         base_img = base.finish()
         extra = Cpio()
         extra.file("vmlinuz", self.vmlinuz, 0o644)
@@ -1193,6 +1285,127 @@ def parse_iomem(lines):
     return out
 
 
+def parse_leak(sec, tasks, slabinfo):
+    """truth["leak"] from the leak scenario's sections (see vmca_leak.c)."""
+    leak = {"held_tasks": [], "holder": None, "kmalloc": None}
+    for l in sec.get("leak", []):
+        f = l.split(" ")
+        if f[0] == "holder" and len(f) == 3:
+            leak["holder"] = {"module": "vmca_leak", "symbol": "vmca_leak_tasks",
+                              "address": "0x" + f[1], "capacity": int(f[2])}
+        elif f[0] == "kmalloc" and len(f) == 5:
+            leak["kmalloc"] = {"count": int(f[1]), "size": int(f[2]), "ksize": int(f[3]),
+                               "magic": f[4]}
+        elif f[0] == "held" and len(f) >= 8:
+            leak["held_tasks"].append({
+                "index": int(f[1]), "pid": int(f[2]), "comm": " ".join(f[7:]),
+                "task": "0x" + f[3], "usage": int(f[4]), "exit_state": int(f[5]),
+                "state": int(f[6])})
+        else:
+            raise GenError("bad /proc/vmca_leak line: %r" % l)
+    leaker = (sec.get("leaker") or [""])[0].split()
+    if leak["holder"] is None or leak["kmalloc"] is None or len(leaker) != 3:
+        raise GenError("leak scenario: /proc/vmca_leak or the leaker report missing "
+                       "(vmca_leak.ko not loaded?)")
+    leak["forked"], leak["registered"] = int(leaker[1]), int(leaker[2])
+    leak["holder"]["count"] = len(leak["held_tasks"])
+    before = parse_slabinfo(sec.get("leak_slabinfo_before", []))
+    leak["slabinfo_before"] = before
+    km = leak["kmalloc"]
+    if km["magic"] != LEAK_MAGIC:
+        raise GenError("vmca_leak reports magic %s, expected %s" % (km["magic"], LEAK_MAGIC))
+    km["layout"] = ("u64 magic (little-endian, bytes 'KAELACMV'), u64 index 0..count-1, "
+                    "then 0xa5 up to size")
+    # Which kmalloc cache grew: the one with the largest active_objs delta.
+    was = {c["name"]: c["active_objs"] for c in before}
+    grew = sorted(((c["active_objs"] - was.get(c["name"], 0), c["name"]) for c in slabinfo
+                   if c["name"].startswith("kmalloc-")), reverse=True)
+    if not grew:
+        raise GenError("leak scenario: no kmalloc-* cache in slabinfo")
+    delta, name = grew[0]
+    km["cache"] = name
+    km["cache_active_objs_before"] = was.get(name, 0)
+    km["cache_active_objs"] = next(c["active_objs"] for c in slabinfo if c["name"] == name)
+    # checks
+    held = leak["held_tasks"]
+    if len(held) != LEAK_TASKS or leak["registered"] != LEAK_TASKS:
+        raise GenError("leak scenario: %d tasks held, %d registered, expected %d"
+                       % (len(held), leak["registered"], LEAK_TASKS))
+    if km["count"] != LEAK_KMALLOC_COUNT or km["size"] != LEAK_KMALLOC_SIZE:
+        raise GenError("leak scenario: kmalloc %d x %d, expected %d x %d"
+                       % (km["count"], km["size"], LEAK_KMALLOC_COUNT, LEAK_KMALLOC_SIZE))
+    if name != "kmalloc-%d" % km["ksize"] or delta < km["count"] * 9 // 10:
+        raise GenError("leak scenario: expected kmalloc-%d to grow by ~%d objects, "
+                       "largest growth: %s by %d" % (km["ksize"], km["count"], name, delta))
+    live = {t["tid"] for t in tasks}
+    for h in held:
+        if h["pid"] in live:
+            raise GenError("leak scenario: held pid %d is still a live task" % h["pid"])
+        # reaped and RCU-freed: only our reference left; EXIT_DEAD, TASK_DEAD
+        if h["usage"] != 1 or h["exit_state"] != 0x10 or h["state"] != 0x80:
+            raise BootFailed("leak scenario: held task %r not in the expected state "
+                             "(usage 1, exit_state 0x10, state 0x80)" % h)
+    ts = [c for c in slabinfo if c["name"] == "task_struct"]
+    if not ts or ts[0]["active_objs"] < len(tasks) + len(held):
+        raise GenError("leak scenario: task_struct active_objs %s < %d tasks + %d held"
+                       % (ts[0]["active_objs"] if ts else None, len(tasks), len(held)))
+    return leak
+
+
+def parse_frag(sec, buddyinfo):
+    """truth["frag"] from vmca-fragment's report (see guest/fragment.c)."""
+    frag = {}
+    bi = {}
+    for l in sec.get("frag", []):
+        key, _, rest = l.partition(" ")
+        if key.startswith("buddyinfo_"):
+            bi.setdefault(key, []).append(rest)
+        elif key == "pcp_flush":
+            frag.setdefault(key, []).append(
+                {k: int(v) for k, v in (kv.split("=", 1) for kv in rest.split())})
+        elif "=" in rest:
+            frag[key] = {k: int(v) for k, v in (kv.split("=", 1) for kv in rest.split())}
+        elif re.match(r"^-?\d+$", rest):
+            frag[key] = int(rest)
+        else:
+            frag[key] = rest
+    for key in ("buddyinfo_before", "buddyinfo_filled", "buddyinfo_punched", "buddyinfo_after"):
+        frag[key] = parse_buddyinfo(bi.get(key, []))
+    frag["path"] = frag.pop("file", None)
+    for key in ("file_pages", "file_bytes", "punched_pages", "zone", "min_free_kbytes",
+                "min_free_kbytes_after", "fill_zone_end"):
+        if key not in frag:
+            raise GenError("frag scenario: %s missing from the vmca-fragment report" % key)
+    if frag["punched_pages"] != frag["file_pages"] // 2 or frag["file_pages"] < 1000:
+        raise GenError("frag scenario: %d pages written, %d punched"
+                       % (frag["file_pages"], frag["punched_pages"]))
+    for key in ("min_free_kbytes", "watermark_scale_factor", "percpu_pagelist_high_fraction"):
+        if frag.get(key + "_after") != frag.get(key):
+            raise GenError("frag scenario: %s not restored (%s, was %s)"
+                           % (key, frag.get(key + "_after"), frag.get(key)))
+    # The point of the scenario, checked on the final truth (taken after
+    # the punching): the main zone has plenty of free memory, nearly all
+    # of it at order 0; at most FRAG_MAX_HIGH_ORDER_SHARE of it at order
+    # >= FRAG_HIGH_ORDER, none at order >= FRAG_EMPTY_ORDER.  (A boot that
+    # missed goes again.)
+    zone = [z for z in buddyinfo if z["zone"] == frag["zone"]]
+    if not zone:
+        raise GenError("frag scenario: zone %s not in buddyinfo" % frag["zone"])
+    free = zone[0]["free"]
+    total = sum(n << o for o, n in enumerate(free))
+    high = sum(n << o for o, n in enumerate(free) if o >= FRAG_HIGH_ORDER)
+    frag["main_zone_free_pages"] = total
+    frag["main_zone_free_pages_order_ge_%d" % FRAG_HIGH_ORDER] = high
+    if total < frag["punched_pages"] // 2 or high > total * FRAG_MAX_HIGH_ORDER_SHARE or \
+            any(free[FRAG_EMPTY_ORDER:]):
+        raise BootFailed("frag scenario: zone %s has %d free pages, %d of them at order >= %d "
+                         "(buddyinfo %s); expected plenty free, at most %.0f%% at order >= %d "
+                         "and none at order >= %d"
+                         % (frag["zone"], total, high, FRAG_HIGH_ORDER, free,
+                            FRAG_MAX_HIGH_ORDER_SHARE * 100, FRAG_HIGH_ORDER, FRAG_EMPTY_ORDER))
+    return frag
+
+
 def one(sections, name):
     v = sections.get(name)
     if not v:
@@ -1274,6 +1487,10 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["makedumpfile_version"] = "%d.%d.%d" % makedumpfile_version()
         if not capture:
             raise GenError("no capture kernel boot found on the console")
+    if scenario == "leak":
+        t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"])
+    if scenario == "frag":
+        t["frag"] = parse_frag(sec, t["buddyinfo"])
     if scenario == "panic" and oops is None:
         raise GenError("panic scenario but no oops line on the console")
     if scenario == "panic" and mode == "qemu" and panic != "Kernel panic - not syncing: Fatal exception":
@@ -1297,8 +1514,21 @@ def dump_dir(release, scenario, kind):
 
 
 def dump_complete(release, scenario, kind):
+    """The dump and its truth.json exist, and the truth is recent enough
+    (generator_version >= MIN_GENERATOR_VERSION[scenario])."""
     d = dump_dir(release, scenario, kind)
-    return os.path.exists(os.path.join(d, "truth.json")) and os.path.exists(os.path.join(d, "vmcore"))
+    truth = os.path.join(d, "truth.json")
+    if not (os.path.exists(truth) and os.path.exists(os.path.join(d, "vmcore"))):
+        return False
+    need = MIN_GENERATOR_VERSION.get(scenario, GENERATOR_VERSION)
+    if need <= 1:
+        return True     # every truth.json qualifies; skip parsing it
+    try:
+        with open(truth) as f:
+            version = json.load(f).get("generator_version", 0)
+    except (OSError, ValueError):
+        return False
+    return isinstance(version, int) and version >= need
 
 
 def install_kind(k, scenario, kind, vmcore, boot, truth):
