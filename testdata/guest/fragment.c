@@ -57,12 +57,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096
-#define CHUNK_PAGES 16
+#define PAGE		     4096
+#define CHUNK_PAGES	     16
 #define FILL_MIN_FREE_KBYTES 128
-#define FILL_MARGIN_PAGES 32
-#define PCP_HIGH_FRACTION 1000000
-#define CHURN_BYTES (4L << 20)
+#define FILL_MARGIN_PAGES    32
+#define PCP_HIGH_FRACTION    1000000
+#define CHURN_BYTES	     (4L << 20)
 
 static char filebuf[1 << 16];
 
@@ -89,7 +89,8 @@ static void report_file(const char *key, const char *path)
 		printf("%s unreadable\n", key);
 		return;
 	}
-	for (line = strtok_r(filebuf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(filebuf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		printf("%s %s\n", key, line);
 	fflush(stdout);
 }
@@ -221,13 +222,15 @@ static void flush_pcp(void)
 			continue;
 		before = z.pcp_count[cpu];
 		for (round = 0; round < 32; round++) {
-			if (round > 0 && z.pcp_count[cpu] <= 5 * z.pcp_batch[cpu])
+			if (round > 0 &&
+			    z.pcp_count[cpu] <= 5 * z.pcp_batch[cpu])
 				break;
 			churn();
 			if (main_zone(&z))
 				break;
 		}
-		printf("pcp_flush cpu=%d before=%ld after=%ld high=%ld rounds=%d\n",
+		printf("pcp_flush cpu=%d before=%ld after=%ld high=%ld "
+		       "rounds=%d\n",
 		       cpu, before, z.pcp_count[cpu], z.pcp_high[cpu], round);
 	}
 }
@@ -240,11 +243,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define MFK "/proc/sys/vm/min_free_kbytes"
-#define WSF "/proc/sys/vm/watermark_scale_factor"
-#define PCPF "/proc/sys/vm/percpu_pagelist_high_fraction"
+#define MFK    "/proc/sys/vm/min_free_kbytes"
+#define WSF    "/proc/sys/vm/watermark_scale_factor"
+#define PCPF   "/proc/sys/vm/percpu_pagelist_high_fraction"
 #define PROACT "/proc/sys/vm/compaction_proactiveness"
-#define BOOST "/proc/sys/vm/watermark_boost_factor"
+#define BOOST  "/proc/sys/vm/watermark_boost_factor"
 
 int main(int argc, char **argv)
 {
@@ -265,20 +268,26 @@ int main(int argc, char **argv)
 	printf("compaction_proactiveness_before %ld\n", read_long(PROACT));
 	printf("watermark_boost_factor_before %ld\n", read_long(BOOST));
 	if (write_long(PROACT, 0) || write_long(BOOST, 0))
-		fprintf(stderr, "VMCA: frag: cannot set compaction_proactiveness/watermark_boost_factor: %s\n",
+		fprintf(stderr,
+			"VMCA: frag: cannot set "
+			"compaction_proactiveness/watermark_boost_factor: %s\n",
 			strerror(errno));
 	printf("compaction_proactiveness %ld\n", read_long(PROACT));
 	printf("watermark_boost_factor %ld\n", read_long(BOOST));
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "VMCA: frag: open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "VMCA: frag: open %s: %s\n", path,
+			strerror(errno));
 		return 1;
 	}
 	if (write_long(MFK, FILL_MIN_FREE_KBYTES) || write_long(WSF, 1) ||
 	    write_long(PCPF, PCP_HIGH_FRACTION)) {
-		fprintf(stderr, "VMCA: frag: cannot set min_free_kbytes/watermark_scale_factor/"
-			"percpu_pagelist_high_fraction: %s\n", strerror(errno));
+		fprintf(stderr,
+			"VMCA: frag: cannot set "
+			"min_free_kbytes/watermark_scale_factor/"
+			"percpu_pagelist_high_fraction: %s\n",
+			strerror(errno));
 		write_long(MFK, orig_mfk);
 		write_long(WSF, orig_wsf);
 		write_long(PCPF, orig_pcpf);
@@ -290,7 +299,8 @@ int main(int argc, char **argv)
 	flush_pcp();
 	/* the fill runs on CPU 0 only: consecutive pages from one pcp list */
 	if (pin(0))
-		fprintf(stderr, "VMCA: frag: sched_setaffinity: %s\n", strerror(errno));
+		fprintf(stderr, "VMCA: frag: sched_setaffinity: %s\n",
+			strerror(errno));
 	if (main_zone(&z)) {
 		fprintf(stderr, "VMCA: frag: cannot parse /proc/zoneinfo\n");
 		write_long(MFK, orig_mfk);
@@ -300,10 +310,13 @@ int main(int argc, char **argv)
 	}
 	target = z.low + FILL_MARGIN_PAGES;
 	printf("zone %s\n", z.name);
-	printf("fill_zone_start free=%ld min=%ld low=%ld high=%ld managed=%ld\n",
+	printf("fill_zone_start free=%ld min=%ld low=%ld high=%ld "
+	       "managed=%ld\n",
 	       z.free, z.min, z.low, z.high, z.managed);
 	printf("fill_target_free_pages %ld\n", target);
-	fprintf(stderr, "VMCA: frag: zone %s free %ld pages, filling %s down to %ld free\n",
+	fprintf(stderr,
+		"VMCA: frag: zone %s free %ld pages, filling %s down to %ld "
+		"free\n",
 		z.name, z.free, path, target);
 
 	/* fill */
@@ -323,9 +336,11 @@ int main(int argc, char **argv)
 				memcpy(chunk + k * PAGE, "VMCAFRAG", 8);
 				memcpy(chunk + k * PAGE + 8, &idx, 8);
 			}
-			if (write(fd, chunk, sizeof(chunk)) != (ssize_t)sizeof(chunk)) {
-				fprintf(stderr, "VMCA: frag: write at page %ld: %s\n", pages,
-					strerror(errno));
+			if (write(fd, chunk, sizeof(chunk)) !=
+			    (ssize_t)sizeof(chunk)) {
+				fprintf(stderr,
+					"VMCA: frag: write at page %ld: %s\n",
+					pages, strerror(errno));
 				rc = 1;
 				goto filled;
 			}
@@ -342,15 +357,18 @@ filled:
 	printf("fill_zone_end free=%ld min=%ld low=%ld high=%ld managed=%ld\n",
 	       z.free, z.min, z.low, z.high, z.managed);
 	report_file("buddyinfo_filled", "/proc/buddyinfo");
-	fprintf(stderr, "VMCA: frag: wrote %ld pages (%ld MB) in %.1fs, zone %s free %ld pages\n",
+	fprintf(stderr,
+		"VMCA: frag: wrote %ld pages (%ld MB) in %.1fs, zone %s free "
+		"%ld pages\n",
 		pages, pages * PAGE >> 20, now() - t0, z.name, z.free);
 
 	/* punch every other page */
 	for (i = 1; i < pages; i += 2) {
 		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			      (off_t)i * PAGE, PAGE)) {
-			fprintf(stderr, "VMCA: frag: fallocate punch at page %ld: %s\n", i,
-				strerror(errno));
+			fprintf(stderr,
+				"VMCA: frag: fallocate punch at page %ld: %s\n",
+				i, strerror(errno));
 			rc = 1;
 			break;
 		}
@@ -359,9 +377,13 @@ filled:
 	printf("punched_pages %ld\n", punched);
 	report_file("buddyinfo_punched", "/proc/buddyinfo");
 
-	if (write_long(MFK, orig_mfk) || write_long(WSF, orig_wsf) || write_long(PCPF, orig_pcpf))
-		fprintf(stderr, "VMCA: frag: cannot restore min_free_kbytes/watermark_scale_factor/"
-			"percpu_pagelist_high_fraction: %s\n", strerror(errno));
+	if (write_long(MFK, orig_mfk) || write_long(WSF, orig_wsf) ||
+	    write_long(PCPF, orig_pcpf))
+		fprintf(stderr,
+			"VMCA: frag: cannot restore "
+			"min_free_kbytes/watermark_scale_factor/"
+			"percpu_pagelist_high_fraction: %s\n",
+			strerror(errno));
 	printf("min_free_kbytes_after %ld\n", read_long(MFK));
 	printf("watermark_scale_factor_after %ld\n", read_long(WSF));
 	printf("percpu_pagelist_high_fraction_after %ld\n", read_long(PCPF));
@@ -369,7 +391,9 @@ filled:
 	printf("zone_after free=%ld min=%ld low=%ld high=%ld managed=%ld\n",
 	       z.free, z.min, z.low, z.high, z.managed);
 	report_file("buddyinfo_after", "/proc/buddyinfo");
-	fprintf(stderr, "VMCA: frag: punched %ld pages; zone %s free %ld pages (min %ld) after %.1fs\n",
+	fprintf(stderr,
+		"VMCA: frag: punched %ld pages; zone %s free %ld pages (min "
+		"%ld) after %.1fs\n",
 		punched, z.name, z.free, z.min, now() - t0);
 	close(fd);
 	fflush(stdout);

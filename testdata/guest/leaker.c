@@ -43,7 +43,7 @@ static int child(const char *proc, int i)
 int main(int argc, char **argv)
 {
 	const char *proc = argc > 2 ? argv[2] : "/proc/vmca_leak";
-	int n = argc > 1 ? atoi(argv[1]) : 150;	/* names repeat after 1000 */
+	int n = argc > 1 ? atoi(argv[1]) : 150; /* names repeat after 1000 */
 	int forked = 0, registered = 0, i;
 
 	for (i = 0; i < n; i++) {
@@ -51,24 +51,29 @@ int main(int argc, char **argv)
 		int status;
 
 		if (pid < 0) {
-			fprintf(stderr, "vmca-leaker: fork: %s\n", strerror(errno));
+			fprintf(stderr, "vmca-leaker: fork: %s\n",
+				strerror(errno));
 			break;
 		}
 		if (pid == 0)
 			_exit(child(proc, i));
 		forked++;
 		if (waitpid(pid, &status, 0) != pid) {
-			fprintf(stderr, "vmca-leaker: waitpid %d: %s\n", (int)pid, strerror(errno));
+			fprintf(stderr, "vmca-leaker: waitpid %d: %s\n",
+				(int)pid, strerror(errno));
 			break;
 		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			registered++;
 		else
-			fprintf(stderr, "vmca-leaker: child %d (pid %d) failed, status 0x%x\n",
+			fprintf(stderr,
+				"vmca-leaker: child %d (pid %d) failed, status "
+				"0x%x\n",
 				i, (int)pid, status);
 	}
 	printf("leaker %d %d\n", forked, registered);
-	fprintf(stderr, "VMCA: leaker: forked %d children, %d registered with %s\n",
+	fprintf(stderr,
+		"VMCA: leaker: forked %d children, %d registered with %s\n",
 		forked, registered, proc);
 	return registered == n ? 0 : 1;
 }

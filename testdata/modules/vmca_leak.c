@@ -46,9 +46,9 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#define VMCA_LEAK_MAGIC		0x564d43414c45414bULL	/* "VMCALEAK" */
-#define VMCA_LEAK_FILL		0xa5
-#define VMCA_LEAK_MAX_TASKS	1024
+#define VMCA_LEAK_MAGIC	    0x564d43414c45414bULL /* "VMCALEAK" */
+#define VMCA_LEAK_FILL	    0xa5
+#define VMCA_LEAK_MAX_TASKS 1024
 
 static unsigned int kmalloc_count = 2000;
 module_param(kmalloc_count, uint, 0444);
@@ -80,7 +80,7 @@ static int vmca_leak_hold(int nr)
 	pid = find_get_pid(nr);
 	if (!pid)
 		return -ESRCH;
-	task = get_pid_task(pid, PIDTYPE_PID);	/* the reference we keep */
+	task = get_pid_task(pid, PIDTYPE_PID); /* the reference we keep */
 	put_pid(pid);
 	if (!task)
 		return -ESRCH;
@@ -90,7 +90,8 @@ static int vmca_leak_hold(int nr)
 	} else {
 		vmca_leak_tasks[vmca_leak_ntasks++] = task;
 		get_task_comm(comm, task);
-		pr_info("vmca_leak: holding task %u pid=%d comm=%s task=%px usage=%u\n",
+		pr_info("vmca_leak: holding task %u pid=%d comm=%s task=%px "
+			"usage=%u\n",
 			vmca_leak_ntasks - 1, task->pid, comm, task,
 			refcount_read(&task->usage));
 	}
@@ -173,9 +174,10 @@ static int __init vmca_leak_init(void)
 	if (!proc_create("vmca_leak", 0600, NULL, &vmca_leak_ops))
 		return -ENOMEM;
 	vmca_leak_kmalloc();
-	pr_info("vmca_leak: leaked %u of %u kmalloc(%u) objects (ksize %zu), magic 0x%llx; holder array %px\n",
-		vmca_leak_kmalloc_done, kmalloc_count, kmalloc_size, vmca_leak_ksize,
-		VMCA_LEAK_MAGIC, vmca_leak_tasks);
+	pr_info("vmca_leak: leaked %u of %u kmalloc(%u) objects (ksize %zu), "
+		"magic 0x%llx; holder array %px\n",
+		vmca_leak_kmalloc_done, kmalloc_count, kmalloc_size,
+		vmca_leak_ksize, VMCA_LEAK_MAGIC, vmca_leak_tasks);
 	return 0;
 }
 /*
@@ -192,4 +194,5 @@ module_init(vmca_leak_init);
 module_exit(vmca_leak_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmca test corpus: leaks task references and kmalloc objects");
+MODULE_DESCRIPTION(
+	"vmca test corpus: leaks task references and kmalloc objects");

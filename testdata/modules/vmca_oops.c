@@ -24,24 +24,24 @@
 
 /* Stands in for task_struct: exit_signal sits at offset 0x28. */
 struct vmca_oops_task {
-	unsigned long state;		/* 0x00 */
-	void *stack;			/* 0x08 */
-	unsigned long flags;		/* 0x10 */
-	unsigned long pad[2];		/* 0x18 */
-	int exit_signal;		/* 0x28 */
-	int pid;			/* 0x2c */
+	unsigned long state;  /* 0x00 */
+	void *stack;	      /* 0x08 */
+	unsigned long flags;  /* 0x10 */
+	unsigned long pad[2]; /* 0x18 */
+	int exit_signal;      /* 0x28 */
+	int pid;	      /* 0x2c */
 };
 
 /* Stands in for struct oom_control. */
 struct vmca_oops_ctl {
-	unsigned long totalpages;		/* 0x00 */
-	struct vmca_oops_task *chosen;		/* 0x08 */
-	long chosen_points;			/* 0x10 */
-	unsigned int constraint;		/* 0x18 */
-	unsigned int magic;			/* 0x1c */
+	unsigned long totalpages;      /* 0x00 */
+	struct vmca_oops_task *chosen; /* 0x08 */
+	long chosen_points;	       /* 0x10 */
+	unsigned int constraint;       /* 0x18 */
+	unsigned int magic;	       /* 0x1c */
 };
 
-#define VMCA_OOPS_MAGIC 0x564d4341u	/* "VMCA" */
+#define VMCA_OOPS_MAGIC 0x564d4341u /* "VMCA" */
 
 /*
  * noipa: no inlining, cloning or constant propagation, so the compiler
@@ -68,7 +68,8 @@ static int __init vmca_oops_init(void)
 	int ret;
 
 	BUILD_BUG_ON(offsetof(struct vmca_oops_task, exit_signal) != 0x28);
-	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px chosen_points=%ld\n",
+	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px "
+		"chosen_points=%ld\n",
 		&ctl, ctl.totalpages, ctl.chosen, ctl.chosen_points);
 	ret = vmca_oops_evaluate(&ctl, LONG_MIN);
 	/* not reached with panic_on_oops=1 */
@@ -83,4 +84,5 @@ static void __exit vmca_oops_exit(void)
 module_init(vmca_oops_init);
 module_exit(vmca_oops_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmca test corpus: deliberate NULL dereference at offset 0x28");
+MODULE_DESCRIPTION(
+	"vmca test corpus: deliberate NULL dereference at offset 0x28");
