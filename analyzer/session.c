@@ -376,8 +376,10 @@ bool vmca_parse_u64(const char *arg, uint64_t *ret)
 	return true;
 }
 
-static bool parse_hex(const char *arg, uint64_t *ret)
+bool vmca_parse_hex(const char *arg, uint64_t *ret)
 {
+	if (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X'))
+		arg += 2;
 	if (!*arg || *arg == '-' || *arg == '+')
 		return false;
 	char *end;
@@ -393,7 +395,7 @@ struct vmca_error *vmca_parse_address(struct vmca_session *s, const char *arg,
 				      uint64_t *ret)
 {
 	// Hex is the convention for addresses, with or without 0x.
-	if (parse_hex(arg, ret))
+	if (vmca_parse_hex(arg, ret))
 		return NULL;
 	_cleanup_free_ char *name = strdup(arg);
 	if (!name)

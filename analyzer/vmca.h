@@ -243,5 +243,7 @@ const struct vmca_plugin *vmca_plugin_find(const char *name);
 
 /** Parse an unsigned number (decimal or 0x hex) strictly. */
 bool vmca_parse_u64(const char *arg, uint64_t *ret);
+/** Parse a hex number, with or without 0x, strictly. */
+bool vmca_parse_hex(const char *arg, uint64_t *ret);
 
 #endif /* VMCA_ANALYZER_VMCA_H */

@@ -53,12 +53,7 @@ static struct vmca_error *rd_run(struct vmca_session *s, struct vmca_out *out,
 	uint64_t address;
 	struct vmca_error *err;
 	if (is_physical) {
-		const char *hex = where;
-		if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
-			hex += 2;
-		char *end;
-		address = strtoull(hex, &end, 16);
-		if (!*hex || *end)
+		if (!vmca_parse_hex(where, &address))
 			return vmca_error_create(VMCA_ERROR_USAGE,
 						 "bad physical address '%s'",
 						 where);

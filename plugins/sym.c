@@ -22,12 +22,7 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 		address = sym.address;
 	} else {
 		vmca_error_destroy(err);
-		const char *hex = arg;
-		if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
-			hex += 2;
-		char *end;
-		address = strtoull(hex, &end, 16);
-		if (!*hex || *end || *arg == '-')
+		if (!vmca_parse_hex(arg, &address))
 			return vmca_error_create(VMCA_ERROR_NOT_FOUND,
 						 "no symbol '%s'", arg);
 		by_name = false;
