@@ -404,3 +404,17 @@ struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 	*ret = pages + boost;
 	return NULL;
 }
+
+uint32_t vmca_type_unwrap_atomic(struct vmca_debuginfo *di, uint32_t type)
+{
+	type = vmca_debuginfo_unqualified(di, type);
+	struct vmca_type t;
+	vmca_debuginfo_type(di, type, &t);
+	if (t.kind != VMCA_TYPE_STRUCT || t.count != 1)
+		return type;
+	struct vmca_member m;
+	vmca_debuginfo_member(di, type, 0, &m);
+	if (!m.name || strcmp(m.name, "counter") != 0)
+		return type;
+	return vmca_debuginfo_unqualified(di, m.type);
+}

@@ -224,6 +224,12 @@ vmca_zone_walk(struct vmca_session *s,
 struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 					 const char *mark, uint64_t *ret);
 
+/**
+ * atomic_t and atomic_long_t are a struct with one member, counter: the
+ * counter's (unqualified) type; any other type unqualified, as it is.
+ */
+uint32_t vmca_type_unwrap_atomic(struct vmca_debuginfo *di, uint32_t type);
+
 /* Plugins. */
 
 struct vmca_plugin {

@@ -105,21 +105,6 @@ struct verdict {
 	uint64_t other_blocks;
 };
 
-// atomic_t and atomic_long_t are a struct with one member, counter.
-static uint32_t unwrap_atomic(struct vmca_debuginfo *di, uint32_t type)
-{
-	type = vmca_debuginfo_unqualified(di, type);
-	struct vmca_type t;
-	vmca_debuginfo_type(di, type, &t);
-	if (t.kind != VMCA_TYPE_STRUCT || t.count != 1)
-		return type;
-	struct vmca_member m;
-	vmca_debuginfo_member(di, type, 0, &m);
-	if (!m.name || strcmp(m.name, "counter") != 0)
-		return type;
-	return vmca_debuginfo_unqualified(di, m.type);
-}
-
 static struct vmca_error *field_init(struct vmca_session *s,
 				     const char *type_name, const char *path,
 				     struct field *ret)
@@ -141,7 +126,7 @@ static struct vmca_error *field_init(struct vmca_session *s,
 		count = t.array_len;
 		type = vmca_debuginfo_unqualified(di, t.target);
 	}
-	type = unwrap_atomic(di, type);
+	type = vmca_type_unwrap_atomic(di, type);
 	vmca_debuginfo_type(di, type, &t);
 	uint64_t size = t.kind == VMCA_TYPE_POINTER && !t.size ? 8 : t.size;
 	if (size == 0 || size > 8 ||

@@ -62,27 +62,12 @@ static void add_pages(struct meminfo *mi, const char *name, uint64_t pages,
 	add_line(mi, name, FMT_KB, pages << (mi->page_shift - 10), err);
 }
 
-// atomic_t and atomic_long_t are a struct with one member, counter.
-static uint32_t unwrap_atomic(struct vmca_debuginfo *di, uint32_t type)
-{
-	type = vmca_debuginfo_unqualified(di, type);
-	struct vmca_type t;
-	vmca_debuginfo_type(di, type, &t);
-	if (t.kind != VMCA_TYPE_STRUCT || t.count != 1)
-		return type;
-	struct vmca_member m;
-	vmca_debuginfo_member(di, type, 0, &m);
-	if (!m.name || strcmp(m.name, "counter") != 0)
-		return type;
-	return vmca_debuginfo_unqualified(di, m.type);
-}
-
 // An integer (or atomic) of type at vaddr, by its size and signedness.
 static struct vmca_error *read_int(struct vmca_session *s, uint64_t vaddr,
 				   uint32_t type, uint64_t *ret)
 {
 	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
-	type = unwrap_atomic(di, type);
+	type = vmca_type_unwrap_atomic(di, type);
 	struct vmca_type t;
 	vmca_debuginfo_type(di, type, &t);
 	uint64_t size = t.kind == VMCA_TYPE_POINTER && !t.size ? 8 : t.size;

@@ -19,12 +19,10 @@ under kdump, before the crash). What moves in between, and why:
   map into 4 KiB pages (DirectMap4k +2048 kB, DirectMap2M -2048 kB; their
   sum does not change).
 """
-import argparse
-import json
 import os
 import re
 
-from vmcatest import Checker, Vmca, dump
+from vmcatest import setup
 
 # Other meminfo lines: within 1% or 256 kB.
 TOLERANCE_KB = 256
@@ -301,18 +299,7 @@ def check_meminfo(c, v, d, truth, pcp_pages):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vmca", required=True)
-    ap.add_argument("--cache-dir", required=True)
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--scenario", required=True)
-    ap.add_argument("--kind", required=True)
-    a = ap.parse_args()
-    d = dump(a.kernel, a.scenario, a.kind)
-    with open(d["truth"]) as f:
-        truth = json.load(f)
-    c = Checker(f"{a.kernel}/{a.scenario}/{a.kind}")
-    v = Vmca(a.vmca, a.cache_dir)
+    d, truth, c, v = setup("buddy")
     pcp = [0]
     check_buddy(c, v, d, truth, pcp)
     check_meminfo(c, v, d, truth, pcp[0])

@@ -4,11 +4,10 @@
 sys (release, panic, KASLR, build-id), log (every console line, the oops),
 struct layouts (against the kernel's own BTF, through pahole), sym, rd,
 vtop."""
-import argparse
 import re
 import subprocess
 
-from vmcatest import Checker, Vmca, dump
+from vmcatest import setup
 
 STRUCTS = ["task_struct", "oom_control", "kmem_cache", "list_head",
            "mm_struct", "page"]
@@ -182,19 +181,7 @@ def check_sym_rd_vtop(c, v, d):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vmca", required=True)
-    ap.add_argument("--cache-dir", required=True)
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--scenario", required=True)
-    ap.add_argument("--kind", required=True)
-    a = ap.parse_args()
-    d = dump(a.kernel, a.scenario, a.kind)
-    with open(d["truth"]) as f:
-        import json
-        truth = json.load(f)
-    c = Checker(f"{a.kernel}/{a.scenario}/{a.kind}")
-    v = Vmca(a.vmca, a.cache_dir)
+    d, truth, c, v = setup("dump")
     check_sys(c, v, d, truth)
     check_log(c, v, d, truth)
     check_structs(c, v, d)

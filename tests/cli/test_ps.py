@@ -2,22 +2,12 @@
 # SPDX-License-Identifier: MIT
 """ps against the task list the guest printed (/proc/*/task/*/stat):
 every thread present with its comm and parent; filters; the panic task."""
-import argparse
-import json
 
-from vmcatest import Checker, Vmca, dump
+from vmcatest import setup
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for arg in ("--vmca", "--cache-dir", "--kernel", "--scenario", "--kind"):
-        ap.add_argument(arg, required=True)
-    a = ap.parse_args()
-    d = dump(a.kernel, a.scenario, a.kind)
-    with open(d["truth"]) as f:
-        truth = json.load(f)
-    c = Checker(f"ps {a.kernel}/{a.scenario}/{a.kind}")
-    v = Vmca(a.vmca, a.cache_dir)
+    d, truth, c, v = setup("ps")
     base = ["-k", d["vmlinux"], d["vmcore"]]
     j = v.json(*base, "ps")
     tasks = j["tasks"]
@@ -45,7 +35,7 @@ def main():
         comm = g.get("kcomm", g["comm"])
         # PID 1 exec'd insmod to load the crashing module after the
         # truth was printed.
-        if g["tid"] == 1 and a.scenario == "panic":
+        if g["tid"] == 1 and d["scenario"] == "panic":
             comm = "insmod"
         # /proc decorates workqueue workers' names ("kworker/0:1-events");
         # the kernel's comm is the first 15 bytes of that, or the name

@@ -6,15 +6,13 @@ found by walking every slab (consistent with the kernel's counters and
 with the guest's task list), --objects, --find, and, on ELF dumps, a
 copy of the dump with corrupted freelists (reported per slab, the walk
 goes on)."""
-import argparse
-import json
 import os
 import shutil
 import struct
 import subprocess
 import tempfile
 
-from vmcatest import Checker, Vmca, dump
+from vmcatest import setup
 
 # Caches the guest's own truth gathering changes after it has read
 # /proc/slabinfo (testdata/guest/init): it then reads /proc/PID/task/TID/
@@ -469,29 +467,18 @@ def check_missing(c, v, d, caches, truth):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vmca", required=True)
-    ap.add_argument("--cache-dir", required=True)
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--scenario", required=True)
-    ap.add_argument("--kind", required=True)
-    a = ap.parse_args()
-    d = dump(a.kernel, a.scenario, a.kind)
-    with open(d["truth"]) as f:
-        truth = json.load(f)
-    c = Checker(f"slab {a.kernel}/{a.scenario}/{a.kind}")
-    v = Vmca(a.vmca, a.cache_dir)
+    d, truth, c, v = setup("slab")
     j = v.json("-k", d["vmlinux"], d["vmcore"], "slab")
     j["page_size"] = v.json("-k", d["vmlinux"], d["vmcore"],
                             "sys")["page_size"]
     caches = {g["name"]: g for g in j["caches"]}
     c.equal(len(caches), len(j["caches"]), "cache names unique")
-    check_slabinfo(c, caches, truth, j["page_size"], a.kind)
+    check_slabinfo(c, caches, truth, j["page_size"], d["kind"])
     check_walk(c, j, caches, d)
     check_tasks(c, v, d, caches, truth)
     check_objects_find(c, v, d, caches, truth)
     check_text(c, v, d)
-    if a.kind == "qemu-elf":
+    if d["kind"] == "qemu-elf":
         check_corruption(c, v, d, caches)
         check_missing(c, v, d, caches, truth)
     c.finish()

@@ -62,6 +62,21 @@ class Checker:
         sys.exit(1 if self.failed or not self.passed else 0)
 
 
+def setup(name):
+    """The arguments every per-dump check takes; returns the dump's
+    manifest entry, its truth, a Checker and a Vmca runner."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    for arg in ("--vmca", "--cache-dir", "--kernel", "--scenario", "--kind"):
+        ap.add_argument(arg, required=True)
+    a = ap.parse_args()
+    d = dump(a.kernel, a.scenario, a.kind)
+    with open(d["truth"]) as f:
+        truth = json.load(f)
+    return (d, truth, Checker(f"{name} {a.kernel}/{a.scenario}/{a.kind}"),
+            Vmca(a.vmca, a.cache_dir))
+
+
 class Vmca:
     def __init__(self, binary, cache_dir):
         self.binary = binary
