@@ -287,6 +287,136 @@ vmca_debuginfo_builder_add_decl(struct vmca_debuginfo_builder *b, uint32_t id)
 		vmca_debuginfo_hash_name(ns, b->strings.data + t->name), id);
 }
 
+struct vmca_error *
+vmca_debuginfo_builder_named_def(struct vmca_debuginfo_builder *b,
+				 unsigned kind, const char *name, uint64_t size,
+				 uint32_t line, uint32_t uses, uint32_t *id_ret,
+				 bool *is_new_ret)
+{
+	int ns = vmca_debuginfo_kind_ns(kind);
+	uint32_t id = 0;
+	*is_new_ret = false;
+	uint32_t first = vmca_debuginfo_builder_find_named(b, ns, name);
+	// The common case, without hashing the name again.
+	if (first && b->types.data[first].size == size &&
+	    b->decl_lines.data[first] == line) {
+		b->uses.data[first] += uses;
+		*id_ret = first;
+		return NULL;
+	}
+	if (first) {
+		id = vmca_debuginfo_builder_find_def(b, ns, name, size, line);
+		if (id) {
+			b->uses.data[id] += uses;
+			*id_ret = id;
+			return NULL;
+		}
+	}
+	struct vmca_error *err =
+		vmca_debuginfo_builder_add_type(b, kind, name, &id);
+	if (err)
+		return err;
+	b->types.data[id].size = size;
+	b->decl_lines.data[id] = line;
+	b->uses.data[id] = uses;
+	err = vmca_debuginfo_builder_add_def(b, id);
+	if (!err && !first)
+		err = vmca_debuginfo_builder_set_named(b, id);
+	if (err)
+		return err;
+	*id_ret = id;
+	*is_new_ret = true;
+	return NULL;
+}
+
+struct vmca_error *
+vmca_debuginfo_builder_named_decl(struct vmca_debuginfo_builder *b,
+				  unsigned kind, const char *name,
+				  uint32_t *ret)
+{
+	int ns = vmca_debuginfo_kind_ns(kind);
+	uint32_t id = vmca_debuginfo_builder_find_decl(b, ns, name);
+	if (!id) {
+		struct vmca_error *err =
+			vmca_debuginfo_builder_add_type(b, kind, name, &id);
+		if (err)
+			return err;
+		b->types.data[id].flags |= VMCA_DEBUGINFO_DECLARATION;
+		err = vmca_debuginfo_builder_add_decl(b, id);
+		if (err)
+			return err;
+	}
+	*ret = id;
+	return NULL;
+}
+
+struct vmca_error *
+vmca_debuginfo_builder_typedef(struct vmca_debuginfo_builder *b,
+			       const char *name, uint32_t line, uint32_t uses,
+			       uint32_t *id_ret, bool *is_new_ret)
+{
+	const int ns = VMCA_DEBUGINFO_NS_ORDINARY;
+	uint32_t first = vmca_debuginfo_builder_find_named(b, ns, name);
+	uint32_t id = first;
+	*is_new_ret = false;
+	if (first && (b->types.data[first].kind != VMCA_TYPE_TYPEDEF ||
+		      b->decl_lines.data[first] == line)) {
+		b->uses.data[first] += uses;
+		*id_ret = first;
+		return NULL;
+	}
+	if (first) {
+		id = vmca_debuginfo_builder_find_def(b, ns, name, 0, line);
+		if (id) {
+			b->uses.data[id] += uses;
+			*id_ret = id;
+			return NULL;
+		}
+	}
+	struct vmca_error *err = vmca_debuginfo_builder_add_type(
+		b, VMCA_TYPE_TYPEDEF, name, &id);
+	if (err)
+		return err;
+	b->decl_lines.data[id] = line;
+	b->uses.data[id] = uses;
+	err = vmca_debuginfo_builder_add_def(b, id);
+	if (!err && !first)
+		err = vmca_debuginfo_builder_set_named(b, id);
+	if (err)
+		return err;
+	*id_ret = id;
+	*is_new_ret = true;
+	return NULL;
+}
+
+struct vmca_error *vmca_debuginfo_builder_base(struct vmca_debuginfo_builder *b,
+					       unsigned kind, const char *name,
+					       uint8_t flags, uint64_t size,
+					       uint32_t *ret)
+{
+	if (name && *name) {
+		uint32_t id = vmca_debuginfo_builder_find_named(
+			b, VMCA_DEBUGINFO_NS_ORDINARY, name);
+		if (id) {
+			*ret = id;
+			return NULL;
+		}
+	}
+	uint32_t id = 0;
+	struct vmca_error *err =
+		vmca_debuginfo_builder_add_type(b, kind, name, &id);
+	if (err)
+		return err;
+	b->types.data[id].flags = flags;
+	b->types.data[id].size = size;
+	if (name && *name)
+		err = vmca_debuginfo_builder_set_named(b, id);
+	if (err)
+		return err;
+	*ret = id;
+	return NULL;
+}
+
 struct derived_key {
 	unsigned kind;
 	uint32_t target;
@@ -505,6 +635,18 @@ static int sym_cmp(const void *a, const void *b)
 	return 0;
 }
 
+void vmca_debuginfo_builder_sort_symbols(struct vmca_debuginfo_builder *b)
+{
+	// Sorted already if sorted early (see the index build).
+	for (size_t i = 1; i < b->syms.len; i++) {
+		if (sym_cmp(&b->syms.data[i - 1], &b->syms.data[i]) > 0) {
+			qsort(b->syms.data, b->syms.len, sizeof(*b->syms.data),
+			      sym_cmp);
+			return;
+		}
+	}
+}
+
 static uint32_t slots_for(uint64_t count)
 {
 	uint64_t n = 16;
@@ -622,9 +764,7 @@ vmca_debuginfo_builder_serialize(struct vmca_debuginfo_builder *b,
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "build-id longer than %d bytes",
 					 VMCA_DEBUGINFO_BUILD_ID_MAX);
-	if (b->syms.len)
-		qsort(b->syms.data, b->syms.len, sizeof(*b->syms.data),
-		      sym_cmp);
+	vmca_debuginfo_builder_sort_symbols(b);
 	_cleanup_free_ struct vmca_debuginfo_slot *sym_hash = NULL;
 	uint32_t nr_sym_hash;
 	struct vmca_error *err = build_sym_hash(b, &sym_hash, &nr_sym_hash);

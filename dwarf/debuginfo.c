@@ -29,10 +29,9 @@ static struct vmca_error *make_dirs(const char *dir)
 	}
 }
 
-// Build the image from the vmlinux: DWARF, then symbols.
+// Build the image from the vmlinux: DWARF types and variables, symbols.
 static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
-				const char *path, void **image_ret,
-				size_t *size_ret)
+				void **image_ret, size_t *size_ret)
 {
 	struct vmca_debuginfo_dwarf_sections sections;
 	struct vmca_error *err = vmca_debuginfo_elf_dwarf(elf, &sections);
@@ -42,12 +41,7 @@ static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
 	err = vmca_debuginfo_builder_create(&b);
 	if (err)
 		return err;
-	err = vmca_debuginfo_index_build(&sections, b);
-	if (err) {
-		err = vmca_error_wrap(err, "%s", path);
-		goto out;
-	}
-	err = vmca_debuginfo_elf_symbols(elf, b);
+	err = vmca_debuginfo_index_build(elf, &sections, b);
 	if (err)
 		goto out;
 	struct vmca_debuginfo_header identity = {
@@ -112,7 +106,7 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 
 	void *image;
 	size_t size;
-	err = build(elf, path, &image, &size);
+	err = build(elf, &image, &size);
 	// The vmlinux mapping is the bulk of a cold open's memory.
 	vmca_debuginfo_elf_close(elf);
 	elf = NULL;
@@ -140,6 +134,26 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 fail:
 	vmca_debuginfo_elf_close(elf);
 	free(di);
+	return err;
+}
+
+struct vmca_error *
+vmca_debuginfo_create_from_memory(const void *data, size_t size,
+				  const char *name, struct vmca_debuginfo **ret)
+{
+	struct vmca_debuginfo_elf *elf;
+	struct vmca_error *err =
+		vmca_debuginfo_elf_open_memory(data, size, name, &elf);
+	if (err)
+		return err;
+	void *image;
+	size_t image_size;
+	err = build(elf, &image, &image_size);
+	vmca_debuginfo_elf_close(elf);
+	if (err)
+		return err;
+	err = vmca_debuginfo_create_from_image(image, image_size, true, ret);
+	free(image);
 	return err;
 }
 

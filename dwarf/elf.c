@@ -16,6 +16,8 @@
 struct vmca_debuginfo_elf {
 	char *path;
 	int fd;
+	/** The copy of an image opened from memory, or NULL. */
+	char *image;
 	Elf *elf;
 	uint64_t file_size;
 	uint16_t machine;
@@ -84,6 +86,29 @@ static void find_build_id(struct vmca_debuginfo_elf *e)
 	}
 }
 
+// What both ways of opening share, once e->elf is there.
+static struct vmca_error *elf_setup(struct vmca_debuginfo_elf *e)
+{
+	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: not an ELF file", e->path);
+	GElf_Ehdr ehdr;
+	if (!gelf_getehdr(e->elf, &ehdr))
+		return elf_error(e->path, "bad ELF header");
+	if (ehdr.e_type == ET_REL) {
+		// Its .debug_info would need relocating first.
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: relocatable ELF files (modules, "
+					 ".o) are not supported",
+					 e->path);
+	}
+	e->is_big_endian = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	e->machine = ehdr.e_machine;
+	e->elf_class = ehdr.e_ident[EI_CLASS];
+	find_build_id(e);
+	return NULL;
+}
+
 struct vmca_error *vmca_debuginfo_elf_open(const char *path,
 					   struct vmca_debuginfo_elf **ret)
 {
@@ -110,36 +135,46 @@ struct vmca_error *vmca_debuginfo_elf_open(const char *path,
 	e->file_size = st.st_size;
 	elf_version(EV_CURRENT);
 	// ELF_C_READ_MMAP maps the file PROT_READ, MAP_PRIVATE: the vmlinux
-	// is never written.
+	// is never written, and the DWARF sections libdwarf reads are
+	// pointers into the mapping.
 	e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF) {
-		err = vmca_error_create(VMCA_ERROR_INVALID,
-					"%s: not an ELF file", path);
+	err = elf_setup(e);
+	if (err)
 		goto fail;
-	}
-	GElf_Ehdr ehdr;
-	if (!gelf_getehdr(e->elf, &ehdr)) {
-		err = elf_error(path, "bad ELF header");
-		goto fail;
-	}
-	if (ehdr.e_type == ET_REL) {
-		// Its .debug_info would need relocating first.
-		err = vmca_error_create(VMCA_ERROR_INVALID,
-					"%s: relocatable ELF files (modules, "
-					".o) are not supported",
-					path);
-		goto fail;
-	}
-	e->is_big_endian = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
-	e->machine = ehdr.e_machine;
-	e->elf_class = ehdr.e_ident[EI_CLASS];
-	find_build_id(e);
 	*ret = e;
 	return NULL;
 
 fail:
 	vmca_debuginfo_elf_close(e);
 	return err;
+}
+
+struct vmca_error *
+vmca_debuginfo_elf_open_memory(const void *data, size_t size, const char *name,
+			       struct vmca_debuginfo_elf **ret)
+{
+	struct vmca_debuginfo_elf *e = calloc(1, sizeof(*e));
+	if (!e)
+		return &vmca_enomem;
+	e->fd = -1;
+	e->path = strdup(name);
+	// libelf may convert data in place in an image it did not map.
+	e->image = malloc(size ? size : 1);
+	if (!e->path || !e->image) {
+		vmca_debuginfo_elf_close(e);
+		return &vmca_enomem;
+	}
+	memcpy(e->image, data, size);
+	e->file_size = size;
+	elf_version(EV_CURRENT);
+	e->elf = elf_memory(e->image, size);
+	struct vmca_error *err = elf_setup(e);
+	if (err) {
+		vmca_debuginfo_elf_close(e);
+		return err;
+	}
+	*ret = e;
+	return NULL;
 }
 
 void vmca_debuginfo_elf_close(struct vmca_debuginfo_elf *e)
@@ -150,6 +185,7 @@ void vmca_debuginfo_elf_close(struct vmca_debuginfo_elf *e)
 		elf_end(e->elf);
 	if (e->fd >= 0)
 		close(e->fd);
+	free(e->image);
 	free(e->path);
 	free(e);
 }
@@ -164,6 +200,11 @@ const uint8_t *vmca_debuginfo_elf_build_id(const struct vmca_debuginfo_elf *e,
 uint64_t vmca_debuginfo_elf_file_size(const struct vmca_debuginfo_elf *e)
 {
 	return e->file_size;
+}
+
+const char *vmca_debuginfo_elf_path(const struct vmca_debuginfo_elf *e)
+{
+	return e->path;
 }
 
 uint16_t vmca_debuginfo_elf_machine(const struct vmca_debuginfo_elf *e,
@@ -196,27 +237,33 @@ static struct vmca_error *section_data(struct vmca_debuginfo_elf *e,
 	return NULL;
 }
 
+// The sections libdwarf reads for the index; the rest are not its business
+// (.rela.debug_*, above all: see dbg.h). .debug_addr: libdwarf wants it
+// for a unit with DW_AT_addr_base (clang's DWARF 5).
+static const char *const dwarf_section_names[] = {
+	".debug_info",	   ".debug_abbrev",	 ".debug_str",
+	".debug_line_str", ".debug_str_offsets", ".debug_addr",
+};
+
 struct vmca_error *
 vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
 			 struct vmca_debuginfo_dwarf_sections *ret)
 {
 	struct vmca_debuginfo_dwarf_sections s = {
 		.is_big_endian = e->is_big_endian,
+		.address_size = e->elf_class == ELFCLASS32 ? 4 : 8,
+		// Index 0: the empty section libdwarf skips.
+		.sections = {{.name = ""}},
+		.nr_sections = 1,
 	};
+	_Static_assert(sizeof(dwarf_section_names) /
+				       sizeof(dwarf_section_names[0]) <
+			       VMCA_DEBUGINFO_MAX_DWARF_SECTIONS,
+		       "room for the DWARF sections");
+	uint64_t abbrev_size = 0;
 	size_t shstrndx;
 	if (elf_getshdrstrndx(e->elf, &shstrndx))
 		return elf_error(e->path, "section names");
-	const struct {
-		const char *name;
-		const uint8_t **data;
-		uint64_t *size;
-	} wanted[] = {
-		{".debug_info", &s.info, &s.info_size},
-		{".debug_abbrev", &s.abbrev, &s.abbrev_size},
-		{".debug_str", &s.str, &s.str_size},
-		{".debug_line_str", &s.line_str, &s.line_str_size},
-		{".debug_str_offsets", &s.str_offsets, &s.str_offsets_size},
-	};
 	Elf_Scn *scn = NULL;
 	while ((scn = elf_nextscn(e->elf, scn))) {
 		GElf_Shdr shdr;
@@ -225,22 +272,45 @@ vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
 		const char *name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
 		if (!name)
 			continue;
-		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]);
+		size_t i;
+		for (i = 0; i < sizeof(dwarf_section_names) /
+					sizeof(dwarf_section_names[0]);
 		     i++) {
-			if (strcmp(name, wanted[i].name) != 0)
-				continue;
-			struct vmca_error *err = section_data(
-				e, scn, name, wanted[i].data, wanted[i].size);
-			if (err)
-				return err;
+			if (strcmp(name, dwarf_section_names[i]) == 0)
+				break;
 		}
+		if (i == sizeof(dwarf_section_names) /
+				 sizeof(dwarf_section_names[0]))
+			continue;
+		// A second section of a name: libdwarf would refuse the
+		// object; the first is what readelf shows too.
+		bool is_duplicate = false;
+		for (unsigned j = 1; j < s.nr_sections; j++)
+			is_duplicate |=
+				s.sections[j].name == dwarf_section_names[i];
+		if (is_duplicate)
+			continue;
+		struct vmca_debuginfo_dwarf_section *section =
+			&s.sections[s.nr_sections];
+		struct vmca_error *err = section_data(
+			e, scn, name, &section->data, &section->size);
+		if (err)
+			return err;
+		if (!section->size)
+			continue;
+		section->name = dwarf_section_names[i];
+		s.nr_sections++;
+		if (i == 0)
+			s.info_size = section->size;
+		else if (i == 1)
+			abbrev_size = section->size;
 	}
 	if (!s.info_size)
 		return vmca_error_create(
 			VMCA_ERROR_INVALID,
 			"%s: no DWARF debug info (vmlinux without debuginfo?)",
 			e->path);
-	if (!s.abbrev_size)
+	if (!abbrev_size)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s: corrupt DWARF: no .debug_abbrev",
 					 e->path);

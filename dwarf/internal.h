@@ -25,7 +25,7 @@
  */
 
 #define VMCA_DEBUGINFO_MAGIC	      "VMCAIDX"
-#define VMCA_DEBUGINFO_FORMAT_VERSION 2
+#define VMCA_DEBUGINFO_FORMAT_VERSION 3
 #define VMCA_DEBUGINFO_BYTE_ORDER     0x01020304u
 #define VMCA_DEBUGINFO_BUILD_ID_MAX   64
 /** Image sizes are a multiple of this, for the checksum's block size. */
@@ -272,6 +272,15 @@ vmca_debuginfo_create_from_image(const void *image, size_t size,
 				 bool verify_checksum,
 				 struct vmca_debuginfo **ret);
 
+/**
+ * Build a debuginfo from an ELF image in memory (copied), as a cold open
+ * would, without a cache: for the fuzzer. Errors name it name.
+ */
+struct vmca_error *
+vmca_debuginfo_create_from_memory(const void *data, size_t size,
+				  const char *name,
+				  struct vmca_debuginfo **ret);
+
 /* builder.c: the tables a cold open fills, then lays out as an image. */
 
 DEFINE_VECTOR(vmca_debuginfo_char_vector, char)
@@ -361,6 +370,47 @@ uint32_t vmca_debuginfo_builder_find_decl(struct vmca_debuginfo_builder *b,
 struct vmca_error *
 vmca_debuginfo_builder_add_decl(struct vmca_debuginfo_builder *b, uint32_t id);
 
+/*
+ * Deduplication of named types, shared by the DWARF walk and the merge of
+ * two builders, so that both decide alike. uses is how many DIEs the
+ * caller saw define the type (1 for one DIE); *is_new_ret says whether
+ * the type was made now, its contents still to be filled in.
+ */
+
+/**
+ * The definition of a struct, union or enum (kind) of this name, byte
+ * size and DW_AT_decl_line. Drivers reuse names ("struct priv", 6.12's
+ * 40-byte "struct console"): the line tells the layouts apart cheaply, as
+ * a header's struct has the same line in every unit.
+ */
+struct vmca_error *
+vmca_debuginfo_builder_named_def(struct vmca_debuginfo_builder *b,
+				 unsigned kind, const char *name, uint64_t size,
+				 uint32_t line, uint32_t uses, uint32_t *id_ret,
+				 bool *is_new_ret);
+/**
+ * The placeholder of a declared struct, union or enum name; serialization
+ * points it to the definition the name stands for.
+ */
+struct vmca_error *
+vmca_debuginfo_builder_named_decl(struct vmca_debuginfo_builder *b,
+				  unsigned kind, const char *name,
+				  uint32_t *ret);
+/** A typedef (of this DW_AT_decl_line), or the base type of its name. */
+struct vmca_error *
+vmca_debuginfo_builder_typedef(struct vmca_debuginfo_builder *b,
+			       const char *name, uint32_t line, uint32_t uses,
+			       uint32_t *id_ret, bool *is_new_ret);
+/**
+ * A base type (INT or FLOAT; flags VMCA_DEBUGINFO_SIGNED...): the first
+ * type of its name if there is one, else a new one. name is canonical
+ * ("unsigned long"), or NULL.
+ */
+struct vmca_error *vmca_debuginfo_builder_base(struct vmca_debuginfo_builder *b,
+					       unsigned kind, const char *name,
+					       uint8_t flags, uint64_t size,
+					       uint32_t *ret);
+
 /**
  * The pointer (size bytes), const, volatile, restrict or array (size =
  * element count) type of target, made if it does not exist yet.
@@ -404,9 +454,26 @@ struct vmca_error *
 vmca_debuginfo_builder_set_var(struct vmca_debuginfo_builder *b,
 			       const char *name, uint32_t type, uint8_t rank);
 
+/**
+ * Move what src has into dst, deduplicating as if dst's units had been
+ * walked first, then src's: a named definition counts the uses of both,
+ * a variable keeps dst's unless src's ranks higher. Only what src's new
+ * definitions and variables need is copied. Deterministic: the result
+ * depends on the contents of dst and src only. src is left as it was.
+ */
+struct vmca_error *
+vmca_debuginfo_builder_merge(struct vmca_debuginfo_builder *dst,
+			     const struct vmca_debuginfo_builder *src);
+
 struct vmca_error *vmca_debuginfo_builder_add_symbol(
 	struct vmca_debuginfo_builder *b, const char *name, uint64_t address,
 	uint64_t size, uint16_t section, char type, uint8_t binding);
+
+/**
+ * Sort the symbols by address (serialization does it, if they are not
+ * yet: doing it early takes it off the serial path).
+ */
+void vmca_debuginfo_builder_sort_symbols(struct vmca_debuginfo_builder *b);
 
 /**
  * Lay the builder out as an image (heap; the caller owns *image_ret):
@@ -419,167 +486,51 @@ vmca_debuginfo_builder_serialize(struct vmca_debuginfo_builder *b,
 				 const struct vmca_debuginfo_header *identity,
 				 void **image_ret, size_t *size_ret);
 
-/* die.c: a bounded reader of .debug_info. */
+/* The DWARF sections of a vmlinux, as libdwarf reads them (dbg.c). */
 
-/** The DWARF sections, borrowed (from the ELF mapping or a fuzzer). */
-struct vmca_debuginfo_dwarf_sections {
-	const uint8_t *info;
-	uint64_t info_size;
-	const uint8_t *abbrev;
-	uint64_t abbrev_size;
-	const uint8_t *str;
-	uint64_t str_size;
-	const uint8_t *line_str;
-	uint64_t line_str_size;
-	const uint8_t *str_offsets;
-	uint64_t str_offsets_size;
-	bool is_big_endian;
-};
-
-struct vmca_debuginfo_abbrevs;
-
-/** A unit header of .debug_info. */
-struct vmca_debuginfo_unit {
-	uint64_t offset;
-	/** One past the unit's last byte. */
-	uint64_t end;
-	/** The offset of the unit DIE. */
-	uint64_t die_offset;
-	uint64_t abbrev_offset;
-	uint64_t type_signature;
-	/** Type units: the type DIE's offset from the unit's start. */
-	uint64_t type_offset;
-	uint64_t str_offsets_base;
-	uint16_t version;
-	uint8_t unit_type;
-	uint8_t address_size;
-	uint8_t offset_size;
-	/** Loaded by vmca_debuginfo_dwarf_load_unit(), or NULL. */
-	struct vmca_debuginfo_abbrevs *abbrevs;
-};
-
-DEFINE_VECTOR(vmca_debuginfo_unit_vector, struct vmca_debuginfo_unit)
-
-struct vmca_debuginfo_dwarf {
-	struct vmca_debuginfo_dwarf_sections sections;
-	/** Whether the string sections end in NUL (then no strnlen). */
-	bool is_str_terminated;
-	bool is_line_str_terminated;
-	/** All units, sorted by offset. */
-	struct vmca_debuginfo_unit_vector units;
-};
-
-enum vmca_debuginfo_value_kind {
-	VMCA_DEBUGINFO_VALUE_NONE,
-	/** udata. */
-	VMCA_DEBUGINFO_VALUE_UNSIGNED,
-	/** sdata, implicit_const: u holds the value's bits. */
-	VMCA_DEBUGINFO_VALUE_SIGNED,
-	/** data1..data8: signedness unknown, data_size bytes. */
-	VMCA_DEBUGINFO_VALUE_DATA,
-	/** exprloc, block*. */
-	VMCA_DEBUGINFO_VALUE_BLOCK,
-	/** A reference, or anything else (present, but not a constant). */
-	VMCA_DEBUGINFO_VALUE_OTHER,
-};
-
-struct vmca_debuginfo_value {
-	uint8_t kind;
-	uint8_t data_size;
-	uint64_t u;
-	const uint8_t *block;
-	uint64_t block_size;
-};
-
-enum {
-	VMCA_DEBUGINFO_DIE_HAS_TYPE = 1 << 0,
-	/** DW_AT_type is a DW_FORM_ref_sig8: type is the signature. */
-	VMCA_DEBUGINFO_DIE_TYPE_SIG8 = 1 << 1,
-	VMCA_DEBUGINFO_DIE_HAS_SPECIFICATION = 1 << 2,
-	VMCA_DEBUGINFO_DIE_DECLARATION = 1 << 3,
-	VMCA_DEBUGINFO_DIE_HAS_LOCATION = 1 << 4,
-	VMCA_DEBUGINFO_DIE_PROTOTYPED = 1 << 5,
-	VMCA_DEBUGINFO_DIE_EXTERNAL = 1 << 6,
-	VMCA_DEBUGINFO_DIE_HAS_SIBLING = 1 << 7,
-	VMCA_DEBUGINFO_DIE_HAS_BYTE_SIZE = 1 << 8,
-	VMCA_DEBUGINFO_DIE_HAS_BIT_SIZE = 1 << 9,
-	VMCA_DEBUGINFO_DIE_HAS_DATA_BIT_OFFSET = 1 << 10,
-	VMCA_DEBUGINFO_DIE_HAS_BIT_OFFSET = 1 << 11,
-	VMCA_DEBUGINFO_DIE_HAS_ENCODING = 1 << 12,
-	VMCA_DEBUGINFO_DIE_HAS_CONST_VALUE = 1 << 13,
-	VMCA_DEBUGINFO_DIE_HAS_STR_OFFSETS_BASE = 1 << 14,
-};
-
-/** The attributes of a DIE that the index needs. */
-struct vmca_debuginfo_die {
-	uint64_t offset;
-	/** One past the DIE's attributes: its first child, if any. */
-	uint64_t end;
-	/** 0 for the null entry that ends a list of siblings. */
-	uint32_t tag;
-	bool has_children;
-	uint32_t flags;
-	/** DW_AT_name, NUL-terminated, or NULL. */
+/** One section, borrowed: from the ELF mapping, or a fuzzer's buffer. */
+struct vmca_debuginfo_dwarf_section {
 	const char *name;
-	/** Section offsets (or a signature, see VMCA_DEBUGINFO_DIE_TYPE_SIG8).
-	 */
-	uint64_t type;
-	uint64_t specification;
-	uint64_t sibling;
-	uint64_t byte_size;
-	uint64_t bit_size;
-	uint64_t data_bit_offset;
-	uint64_t bit_offset;
-	uint64_t encoding;
-	uint64_t decl_line;
-	uint64_t str_offsets_base;
-	struct vmca_debuginfo_value member_location;
-	struct vmca_debuginfo_value const_value;
-	struct vmca_debuginfo_value count;
-	struct vmca_debuginfo_value upper_bound;
-	struct vmca_debuginfo_value lower_bound;
+	const uint8_t *data;
+	uint64_t size;
 };
 
-/** Index the unit headers of sections (borrowed). */
-struct vmca_error *
-vmca_debuginfo_dwarf_init(struct vmca_debuginfo_dwarf *dw,
-			  const struct vmca_debuginfo_dwarf_sections *sections);
-void vmca_debuginfo_dwarf_deinit(struct vmca_debuginfo_dwarf *dw);
+#define VMCA_DEBUGINFO_MAX_DWARF_SECTIONS 8
 
-/** Parse the unit's abbreviations and unit DIE, if not done yet. */
-struct vmca_error *
-vmca_debuginfo_dwarf_load_unit(struct vmca_debuginfo_dwarf *dw,
-			       struct vmca_debuginfo_unit *u);
-/** Free what load_unit made. */
-void vmca_debuginfo_dwarf_unload_unit(struct vmca_debuginfo_unit *u);
-
-/** The unit containing offset, or NULL. */
-struct vmca_debuginfo_unit *
-vmca_debuginfo_dwarf_find_unit(struct vmca_debuginfo_dwarf *dw,
-			       uint64_t offset);
-
-/** Decode the DIE at offset in a loaded unit. */
-struct vmca_error *
-vmca_debuginfo_die_read(const struct vmca_debuginfo_dwarf *dw,
-			const struct vmca_debuginfo_unit *u, uint64_t offset,
-			struct vmca_debuginfo_die *ret);
-
-/** The offset of the DIE after d and all its children. */
-struct vmca_error *
-vmca_debuginfo_die_next(const struct vmca_debuginfo_dwarf *dw,
-			const struct vmca_debuginfo_unit *u,
-			const struct vmca_debuginfo_die *d, uint64_t *ret);
+struct vmca_debuginfo_dwarf_sections {
+	/**
+	 * What libdwarf sees as the object's sections. Index 0 is the empty
+	 * section ELF files start with: libdwarf skips it.
+	 */
+	struct vmca_debuginfo_dwarf_section
+		sections[VMCA_DEBUGINFO_MAX_DWARF_SECTIONS];
+	unsigned nr_sections;
+	/** The size of .debug_info (how the index build splits its work). */
+	uint64_t info_size;
+	bool is_big_endian;
+	/** 4 or 8, from the ELF class. */
+	uint8_t address_size;
+};
 
 /* index_build.c: DWARF -> builder. */
 
-/** Add the types and variables of every unit to the builder. */
+struct vmca_debuginfo_elf;
+
+/**
+ * Add the types and variables of every unit of sections (elf's) and the
+ * symbols of elf to b. .debug_info is read with libdwarf on two threads,
+ * each with its own Dwarf_Debug over the same sections, each a contiguous
+ * half of the units by size, each into its own builder; the first thread
+ * then reads the symbols while the second may still walk, and the second
+ * builder is merged into b. The result does not depend on the threads'
+ * timing. Errors name the file.
+ */
 struct vmca_error *
-vmca_debuginfo_index_build(const struct vmca_debuginfo_dwarf_sections *sections,
+vmca_debuginfo_index_build(struct vmca_debuginfo_elf *elf,
+			   const struct vmca_debuginfo_dwarf_sections *sections,
 			   struct vmca_debuginfo_builder *b);
 
 /* elf.c */
-
-struct vmca_debuginfo_elf;
 
 /**
  * Open path as an ELF file read-only and read its build-id. Errors name
@@ -587,12 +538,21 @@ struct vmca_debuginfo_elf;
  */
 struct vmca_error *vmca_debuginfo_elf_open(const char *path,
 					   struct vmca_debuginfo_elf **ret);
+/**
+ * Open an ELF image in memory (copied), e.g. a fuzzer's input; errors
+ * name it name.
+ */
+struct vmca_error *
+vmca_debuginfo_elf_open_memory(const void *data, size_t size, const char *name,
+			       struct vmca_debuginfo_elf **ret);
 void vmca_debuginfo_elf_close(struct vmca_debuginfo_elf *e);
 
 /** The raw build-id (borrowed; size 0 if none). */
 const uint8_t *vmca_debuginfo_elf_build_id(const struct vmca_debuginfo_elf *e,
 					   size_t *size_ret);
 uint64_t vmca_debuginfo_elf_file_size(const struct vmca_debuginfo_elf *e);
+/** The path (or name) it was opened with (borrowed). */
+const char *vmca_debuginfo_elf_path(const struct vmca_debuginfo_elf *e);
 /** e_machine; *class_ret is EI_CLASS. */
 uint16_t vmca_debuginfo_elf_machine(const struct vmca_debuginfo_elf *e,
 				    uint8_t *class_ret);

@@ -179,21 +179,23 @@ if [ -f "$tiny" ]; then
 		printf "$2" | dd of="$work/bad" bs=1 seek=$((0x$info + $1)) \
 			conv=notrunc 2>/dev/null
 	}
+	# libdwarf's errors, translated where the call returns: the file,
+	# where in .debug_info, then libdwarf's name of the error.
 	damage 4 '\377\377'
 	"$bin" --error "$work/bad" \
-		"$work/bad: unsupported DWARF version 65535 at .debug_info+0" ||
+		"$work/bad: corrupt DWARF at .debug_info+0: DW_DLE_VERSION_STAMP_ERROR*" ||
 		status=1
 	damage 0 '\360\377\377\377'
 	"$bin" --error "$work/bad" \
-		"$work/bad: corrupt DWARF: reserved unit length at .debug_info+0" ||
+		"$work/bad: corrupt DWARF at .debug_info+0: DW_DLE_HEADER_LEN_BIGGER_THAN_SECSIZE*" ||
 		status=1
 	damage 0 '\377\377\377\177'
 	"$bin" --error "$work/bad" \
-		"$work/bad: corrupt DWARF: unit extends past the section at .debug_info+0" ||
+		"$work/bad: corrupt DWARF at .debug_info+0: DW_DLE_HEADER_LEN_BIGGER_THAN_SECSIZE*" ||
 		status=1
 	damage 12 '\177'
 	"$bin" --error "$work/bad" \
-		"$work/bad: corrupt DWARF: unknown abbreviation code at .debug_info+0xc" ||
+		"$work/bad: corrupt DWARF at .debug_info+0: DW_DLE_DIE_ABBREV_LIST_NULL*" ||
 		status=1
 fi
 exit $status
