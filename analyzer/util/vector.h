@@ -66,7 +66,7 @@
 	}
 
 // "it &&": an empty vector's data is NULL, and NULL + 0 is undefined.
-#define vector_for_each(v, it)                                                 \
+#define vector_for_each(v, it) \
 	for (it = (v)->data; it && it < (v)->data + (v)->len; it++)
 
 #endif /* VMCA_UTIL_VECTOR_H */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../dwarf/internal.h"
+#include "standalone.h"
 
 // Bounded so that one input stays fast.
 #define FUZZ_MAX_TYPES 4096
@@ -65,41 +66,5 @@ static inline void fuzz_queries(struct vmca_debuginfo *di)
 	vmca_error_destroy(vmca_debuginfo_symbol_by_address(di, 0, &sym));
 	vmca_error_destroy(vmca_debuginfo_symbol_by_address(di, -1, &sym));
 }
-
-#ifdef VMCA_FUZZ_STANDALONE
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-// Without libFuzzer (gcc): run the inputs given as files, as a test.
-static inline int fuzz_standalone_main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		uint8_t *data = NULL;
-		size_t size = 0, cap = 0;
-		for (;;) {
-			if (size == cap) {
-				cap = cap ? 2 * cap : 65536;
-				uint8_t *p = realloc(data, cap);
-				if (!p)
-					abort();
-				data = p;
-			}
-			size_t n = fread(data + size, 1, cap - size, f);
-			if (!n)
-				break;
-			size += n;
-		}
-		fclose(f);
-		LLVMFuzzerTestOneInput(data, size);
-		free(data);
-		printf("%s: ok\n", argv[i]);
-	}
-	return 0;
-}
-#endif
 
 #endif /* VMCA_TESTS_DEBUGINFO_FUZZ_H */
