@@ -220,22 +220,38 @@ static bool def_eq(const struct vmca_debuginfo_builder *b, uint32_t id,
 	       !(t->flags & VMCA_DEBUGINFO_DECLARATION) && named_eq(b, id, key);
 }
 
+// The name-keyed sets (named, decls): find by (namespace, name), insert
+// a type under its own name.
+static uint32_t name_set_find(struct vmca_debuginfo_builder *b,
+			      const struct vmca_debuginfo_idset *set, int ns,
+			      const char *name)
+{
+	struct named_key key = {.ns = ns, .name = name};
+	return idset_find(set, vmca_debuginfo_hash_name(ns, name), named_eq, b,
+			  &key);
+}
+
+static struct vmca_error *name_set_insert(struct vmca_debuginfo_builder *b,
+					  struct vmca_debuginfo_idset *set,
+					  uint32_t id)
+{
+	const struct vmca_debuginfo_ctype *t = &b->types.data[id];
+	int ns = vmca_debuginfo_kind_ns(t->kind);
+	return idset_insert(
+		set, vmca_debuginfo_hash_name(ns, b->strings.data + t->name),
+		id);
+}
+
 uint32_t vmca_debuginfo_builder_find_named(struct vmca_debuginfo_builder *b,
 					   int ns, const char *name)
 {
-	struct named_key key = {.ns = ns, .name = name};
-	return idset_find(&b->named, vmca_debuginfo_hash_name(ns, name),
-			  named_eq, b, &key);
+	return name_set_find(b, &b->named, ns, name);
 }
 
 struct vmca_error *
 vmca_debuginfo_builder_set_named(struct vmca_debuginfo_builder *b, uint32_t id)
 {
-	const struct vmca_debuginfo_ctype *t = &b->types.data[id];
-	int ns = vmca_debuginfo_kind_ns(t->kind);
-	return idset_insert(
-		&b->named,
-		vmca_debuginfo_hash_name(ns, b->strings.data + t->name), id);
+	return name_set_insert(b, &b->named, id);
 }
 
 static uint32_t def_hash(int ns, const char *name, uint64_t size, uint32_t line)
@@ -272,19 +288,13 @@ vmca_debuginfo_builder_add_def(struct vmca_debuginfo_builder *b, uint32_t id)
 uint32_t vmca_debuginfo_builder_find_decl(struct vmca_debuginfo_builder *b,
 					  int ns, const char *name)
 {
-	struct named_key key = {.ns = ns, .name = name};
-	return idset_find(&b->decls, vmca_debuginfo_hash_name(ns, name),
-			  named_eq, b, &key);
+	return name_set_find(b, &b->decls, ns, name);
 }
 
 struct vmca_error *
 vmca_debuginfo_builder_add_decl(struct vmca_debuginfo_builder *b, uint32_t id)
 {
-	const struct vmca_debuginfo_ctype *t = &b->types.data[id];
-	int ns = vmca_debuginfo_kind_ns(t->kind);
-	return idset_insert(
-		&b->decls,
-		vmca_debuginfo_hash_name(ns, b->strings.data + t->name), id);
+	return name_set_insert(b, &b->decls, id);
 }
 
 struct vmca_error *
