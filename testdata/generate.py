@@ -48,8 +48,10 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # Recorded in truth.json and the manifest.  A dump whose truth.json has a
 # generator_version below MIN_GENERATOR_VERSION[scenario] is regenerated:
 # raise both when a change invalidates the dumps of a scenario.
-GENERATOR_VERSION = 2
-MIN_GENERATOR_VERSION = {"idle": 1, "panic": 1, "leak": 2, "frag": 2}
+# 3: the truth in two rounds that bracket the dump, and the panic module
+# loaded before the truth.
+GENERATOR_VERSION = 3
+MIN_GENERATOR_VERSION = {"idle": 3, "panic": 3, "leak": 3, "frag": 3}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -82,7 +84,8 @@ BASE_CMDLINE = "console=ttyS0 ignore_loglevel oops=panic panic=0"
 TEST_MODULES = ("vmca_oops", "vmca_leak")
 # Guest helper programs (guest/<source>), built with gcc -static on the host,
 # installed in the initramfs as /sbin/<name>.
-GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c"}
+GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c",
+               "vmca-sleeper": "sleeper.c"}
 # Scenario "leak": tasks held, kmalloc objects leaked; the truth is checked
 # against these (guest/init passes the same numbers: keep in step).
 LEAK_TASKS = 150
@@ -122,7 +125,8 @@ TOOL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Timeouts in seconds (TCG on this class of machine: boot ~5 s, capture
 # ~20 s); multiplied by $VMCA_TIMEOUT_SCALE.
 T_QMP_CONNECT = 30
-T_BOOT = 240          # QEMU start -> VMCA-TRUTH-DONE
+T_BOOT = 240          # QEMU start -> the guest's first request (VMCA-TRUTH-WARM)
+T_TRUTH = 240         # one step of the truth (warm-up answered -> dump request, ...)
 T_PANIC = 120         # truth done -> end of panic on the console
 T_DUMP = 600          # one dump-guest-memory
 T_CAPTURE = 600       # truth done -> capture kernel done, QEMU gone
@@ -718,6 +722,14 @@ class Kernel:
             return DUMP_LEVEL_NEW_PAGE_TYPES
         return DUMP_LEVEL
 
+    def hz(self):
+        """CONFIG_HZ of this kernel."""
+        with open(self.config) as f:
+            m = re.search(r"^CONFIG_HZ=(\d+)$", f.read(), re.M)
+        if not m:
+            raise GenError("%s: no CONFIG_HZ in %s" % (self.release, self.config))
+        return int(m.group(1))
+
     def kaslr_text(self):
         if self.vmlinux_future is not None:
             try:
@@ -889,6 +901,40 @@ class QMP:
             self.sock = None
 
 
+class Ctl:
+    """The host's end of the guest's third serial port (ttyS2): the answers
+    to the guest's requests on the truth port ("warm", "go")."""
+
+    def __init__(self, path, proc, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise BootFailed("QEMU exited (code %s) before its ttyS2 socket came up"
+                                 % proc.returncode)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                self.sock = s
+                return
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise BootFailed("ttyS2 socket %s did not come up in %ds" % (path, timeout))
+                time.sleep(0.05)
+
+    def send(self, word):
+        try:
+            self.sock.sendall(word.encode() + b"\n")
+        except OSError as e:
+            raise BootFailed("writing %r to the guest's ttyS2: %s" % (word, e))
+
+    def close(self):
+        if self.sock:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+
+
 # ------------------------------------------------------------------- boot
 
 _procs_lock = threading.Lock()
@@ -921,7 +967,15 @@ class Boot:
         self.truthlog = os.path.join(workdir, "truth.log")
         self.proc = None
         self.qmp = None
+        self.ctl = None
         self.sockdir = None
+        # How the guest's two truth rounds relate to the dump (guest/init
+        # decides the same way and reports it; build_truth checks).
+        self.bracket = "before" if mode == "kdump" or scenario == "panic" else "around"
+        # Bytes of the console when the VM was stopped for the dump
+        # ("around": the guest prints on after it); None = all of it.
+        self.console_at_dump = None
+        self.stopped_after_read_s = None
         self.cmdline = "%s vmca.scenario=%s vmca.kind=%s" % (BASE_CMDLINE, scenario, mode)
         if mode == "kdump":
             self.dump_level = k.dump_level()
@@ -939,6 +993,17 @@ class Boot:
         except FileNotFoundError:
             return ""
 
+    def console_text(self):
+        """The console up to the dump (all of it for a crash)."""
+        try:
+            with open(self.console, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return ""
+        if self.console_at_dump is not None:
+            data = data[:self.console_at_dump]
+        return data.decode("utf-8", "replace")
+
     def console_tail(self, n=25):
         text = self.read(self.console).replace("\r", "")
         return tail(text, n) if text.strip() else "    (console empty)"
@@ -948,6 +1013,7 @@ class Boot:
         os.makedirs(self.work)
         self.sockdir = tempfile.mkdtemp(prefix="vmca-qmp-")
         qmp_path = os.path.join(self.sockdir, "qmp.sock")
+        ctl_path = os.path.join(self.sockdir, "ctl.sock")
         args = [which("qemu-system-x86_64"),
                 "-accel", "tcg",
                 "-cpu", "max,la57=off",
@@ -961,6 +1027,8 @@ class Boot:
                 "-append", self.cmdline,
                 "-serial", "file:" + self.console,      # ttyS0: kernel console
                 "-serial", "file:" + self.truthlog,     # ttyS1: ground truth
+                "-chardev", "socket,id=ctl,path=%s,server=on,wait=off" % ctl_path,
+                "-serial", "chardev:ctl",               # ttyS2: the host's answers
                 "-qmp", "unix:%s,server,nowait" % qmp_path]
         if self.mode == "kdump":
             self.disk = os.path.join(self.work, "disk.img")
@@ -981,11 +1049,15 @@ class Boot:
         with _procs_lock:
             _procs.add(self.proc)
         self.qmp = QMP(qmp_path, self.proc, T_QMP_CONNECT * timeout_scale())
+        self.ctl = Ctl(ctl_path, self.proc, T_QMP_CONNECT * timeout_scale())
 
     def stop_qemu(self):
         if self.qmp:
             self.qmp.close()
             self.qmp = None
+        if self.ctl:
+            self.ctl.close()
+            self.ctl = None
         if self.proc:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -1004,12 +1076,17 @@ class Boot:
         return self.read(os.path.join(self.work, "qemu.stderr")).strip()
 
     def wait_for(self, what, cond, timeout, allow_exit=False):
-        """Poll until cond() is true.  cond may raise BootFailed."""
+        """Poll until cond() is true.  cond may raise BootFailed.  Returns
+        when the last poll that found cond() false began: what made it
+        true happened after that."""
         deadline = time.monotonic() + timeout * timeout_scale()
+        t_false = time.monotonic()
         while True:
             check_abort()
+            t_poll = time.monotonic()
             if cond():
-                return
+                return t_false
+            t_false = t_poll
             if self.proc.poll() is not None and not allow_exit:
                 if cond():
                     return
@@ -1034,9 +1111,14 @@ class Boot:
                              % (m.group(1), self.console_tail(40)), fatal=True)
         return False
 
-    def truth_done(self):
-        self.check_console()
-        return "VMCA-TRUTH-DONE" in self.read(self.truthlog)
+    def truth_has(self, marker):
+        """cond for wait_for: the guest printed the line `marker` on the
+        truth port."""
+        def cond():
+            self.check_console()
+            return re.search("^%s\r?$" % re.escape(marker), self.read(self.truthlog),
+                             re.M) is not None
+        return cond
 
     def dump(self, path, **args):
         self.qmp.cmd("dump-guest-memory", protocol="file:" + path, detach=True, **args)
@@ -1059,32 +1141,69 @@ class Boot:
         t0 = time.monotonic()
         try:
             self.start()
-            self.wait_for("the guest's ground truth (VMCA-TRUTH-DONE on ttyS1)",
-                          self.truth_done, T_BOOT)
+            # Every file the truth reads is read once, then the guest asks
+            # for one answer on ttyS2 (which allocates its input buffer).
+            self.wait_for("the guest's warm-up (VMCA-TRUTH-WARM on ttyS1)",
+                          self.truth_has("VMCA-TRUTH-WARM"), T_BOOT)
+            self.ctl.send("warm")
+            if self.mode == "qemu" and self.bracket == "around":
+                return self._run_qemu_around(t0)
             if self.mode == "qemu":
-                return self._run_qemu(t0)
+                return self._run_qemu_before(t0)
             return self._run_kdump(t0)
         finally:
             self.stop_qemu()
 
-    def _run_qemu(self, t0):
-        if self.scenario == "panic":
-            self.wait_for("the panic on the console",
-                          lambda: "---[ end Kernel panic - not syncing" in self.read(self.console),
-                          T_PANIC)
-        self.qmp.cmd("stop")
+    def _dump_both(self, t0):
         t_stop = time.monotonic()
         log("%s: guest stopped %.1fs after start; dumping" % (self.label(), t_stop - t0))
         kd = os.path.join(self.work, "vmcore.qemu-kdump")
         elf = os.path.join(self.work, "vmcore.qemu-elf")
         self.dump(kd, paging=False, format="kdump-zlib")
         self.dump(elf, paging=True, format="elf")
+        log("%s: dumps written in %.1fs" % (self.label(), time.monotonic() - t_stop))
+        return {"qemu-kdump": kd, "qemu-elf": elf}
+
+    def _quit(self):
         with contextlib.suppress(BootFailed):
             self.qmp.cmd("quit")
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(T_QUIT)
-        log("%s: dumps written in %.1fs" % (self.label(), time.monotonic() - t_stop))
-        return {"qemu-kdump": kd, "qemu-elf": elf}
+
+    def _run_qemu_around(self, t0):
+        """Round 1, stop, dump, run on, round 2."""
+        self.wait_for("the guest's request for the dump (VMCA-TRUTH-DUMP)",
+                      self.truth_has("VMCA-TRUTH-DUMP"), T_TRUTH)
+        self.qmp.cmd("stop")
+        # QEMU writes the serial ports synchronously: the file holds
+        # everything the guest printed before it stopped.
+        self.console_at_dump = os.path.getsize(self.console)
+        dumps = self._dump_both(t0)
+        self.qmp.cmd("cont")
+        self.ctl.send("go")
+        self.wait_for("the guest's second truth round (VMCA-TRUTH-DONE)",
+                      self.truth_has("VMCA-TRUTH-DONE"), T_TRUTH)
+        self._quit()
+        return dumps
+
+    def _run_qemu_before(self, t0):
+        """Both rounds, then the guest crashes; dump the panicked VM."""
+        # The last look at the truth port before round 2's last clock read.
+        t_read = self.wait_for("the guest's second round of counters (VMCA-TRUTH-COUNTERS 2)",
+                               self.truth_has("VMCA-TRUTH-COUNTERS 2"), T_TRUTH)
+        self.wait_for("the guest's ground truth (VMCA-TRUTH-DONE)",
+                      self.truth_has("VMCA-TRUTH-DONE"), T_TRUTH)
+        self.wait_for("the panic on the console",
+                      lambda: "---[ end Kernel panic - not syncing" in self.read(self.console),
+                      T_PANIC)
+        self.qmp.cmd("stop")
+        # panic() spins with interrupts on, so the guest's clock and its
+        # timekeeper run until the stop: at most this long after round 2
+        # read the clock (the guest's clock runs with the host's under TCG).
+        self.stopped_after_read_s = time.monotonic() - t_read
+        dumps = self._dump_both(t0)
+        self._quit()
+        return dumps
 
     def _run_kdump(self, t0):
         def finished():
@@ -1142,22 +1261,32 @@ def split_capture(lines):
 
 
 def truth_sections(text):
-    sections = {}
+    """The truth channel's sections: ({name: lines} printed once,
+    {round: {name: lines}}).  See guest/init."""
+    static, rounds = {}, {}
+    where = static
     cur = None
     done = False
     for raw in text.replace("\r", "").split("\n"):
-        if raw.startswith("VMCA-TRUTH-BEGIN "):
+        if raw.startswith("VMCA-TRUTH-ROUND-END "):
+            where, cur = static, None
+        elif raw.startswith("VMCA-TRUTH-ROUND "):
+            where = rounds.setdefault(int(raw.split()[1]), {})
+            cur = None
+        elif raw.startswith("VMCA-TRUTH-BEGIN "):
             cur = raw.split(" ", 1)[1].strip()
-            sections[cur] = []
+            where[cur] = []
         elif raw.startswith("VMCA-TRUTH-END "):
             cur = None
         elif raw == "VMCA-TRUTH-DONE":
             done = True
         elif raw.startswith("@T ") and cur is not None:
-            sections[cur].append(raw[3:])
+            where[cur].append(raw[3:])
     if not done:
         raise GenError("truth channel incomplete (no VMCA-TRUTH-DONE)")
-    return sections
+    if sorted(rounds) != [1, 2]:
+        raise GenError("truth channel: rounds %s, expected 1 and 2" % sorted(rounds))
+    return static, rounds
 
 
 def parse_kv_ints(lines):
@@ -1219,7 +1348,17 @@ def parse_zoneinfo(lines):
             continue
         if s == "pagesets":
             where = "pagesets"
+            z["pagesets"] = []
             continue
+        if where == "pagesets":
+            m = re.match(r"^cpu:\s*(\d+)$", s)
+            if m:
+                z["pagesets"].append({"cpu": int(m.group(1))})
+                continue
+            m = re.match(r"^(count|high|batch|vm stats threshold|high_min|high_max):\s*(-?\d+)$", s)
+            if m and z["pagesets"]:
+                z["pagesets"][-1][m.group(1).replace(" ", "_")] = int(m.group(2))
+                continue
         if s.startswith("protection:"):
             z["protection"] = [int(x) for x in re.findall(r"\d+", s.split(":", 1)[1])]
             continue
@@ -1243,9 +1382,14 @@ def parse_zoneinfo(lines):
 
 
 def parse_tasks(lines):
+    """The tasks section: "/proc/P/task/T RUN_NS WAIT_NS SLICES STAT" per
+    thread (schedstat's three fields, "-" where there is none)."""
     tasks = []
     for l in lines:
-        path, stat = l.split(" ", 1)
+        f = l.split(" ", 4)
+        if len(f) != 5:
+            raise GenError("bad task line: %r" % l)
+        path, stat = f[0], f[4]
         m = re.match(r"^/proc/(\d+)/task/(\d+)$", path)
         lp, rp = stat.find("("), stat.rfind(")")
         if not m or lp < 0 or rp < lp:
@@ -1257,12 +1401,65 @@ def parse_tasks(lines):
         kcomm = comm
         if comm.startswith("kworker/") and "-" in comm:
             kcomm = comm.split("-", 1)[0]
+        sched = [int(x) if x.isdigit() else None for x in f[1:4]]
         tasks.append({"pid": int(m.group(1)), "tid": int(m.group(2)),
                       "comm": comm, "state": rest[0], "ppid": int(rest[1]),
-                      "kcomm": kcomm[:15]})
+                      "kcomm": kcomm[:15], "run_ns": sched[0], "wait_ns": sched[1],
+                      "timeslices": sched[2]})
         if int(stat[:lp].strip()) != tasks[-1]["tid"]:
             raise GenError("task stat pid mismatch: %r" % l)
     return tasks
+
+
+def parse_vmallocinfo(lines):
+    """/proc/vmallocinfo: [{start, end, size, caller, flags}]."""
+    out = []
+    for l in lines:
+        m = re.match(r"^(0x[0-9a-f]+)-(0x[0-9a-f]+)\s+(\d+)\s*(.*)$", l)
+        if not m:
+            raise GenError("bad vmallocinfo line: %r" % l)
+        rest = m.group(4).split()
+        caller = rest[0] if rest and not re.match(r"^(pages|phys|ioremap|vmalloc|vmap|user|"
+                                                  r"vpages|N\d)", rest[0]) else None
+        out.append({"start": m.group(1), "end": m.group(2), "size": int(m.group(3)),
+                    "caller": caller, "flags": [w for w in rest if re.match(
+                        r"^(ioremap|vmalloc|vmap|user|vpages|unpurged|vm_map_ram)$", w)]})
+    return out
+
+
+def parse_maps(lines):
+    """/proc/PID/maps: [{start, end, perms, offset, inode, path}]."""
+    out = []
+    for l in lines:
+        f = l.split(None, 5)
+        if len(f) < 5 or "-" not in f[0]:
+            raise GenError("bad maps line: %r" % l)
+        start, end = f[0].split("-")
+        out.append({"start": "0x" + start, "end": "0x" + end, "perms": f[1],
+                    "offset": "0x" + f[2], "inode": int(f[4]),
+                    "path": f[5].strip() if len(f) > 5 else ""})
+    return out
+
+
+def parse_module_sections(lines):
+    """/sys/module/NAME/sections/SECTION: {NAME: {SECTION: "0x..."}}."""
+    out = {}
+    for l in lines:
+        m = re.match(r"^/sys/module/([^/]+)/sections/(\S+) (0x[0-9a-f]+)$", l)
+        if m:
+            out.setdefault(m.group(1), {})[m.group(2)] = m.group(3)
+    return out
+
+
+def parse_kallsyms_modules(lines):
+    """Module lines of /proc/kallsyms: [{address, type, name, module}]."""
+    out = []
+    for l in lines:
+        m = re.match(r"^([0-9a-f]+) (\S) (\S+)\s+\[(\S+)\]", l)
+        if m:
+            out.append({"address": "0x" + m.group(1), "type": m.group(2),
+                        "name": m.group(3), "module": m.group(4)})
+    return out
 
 
 def parse_modules(lines):
@@ -1413,8 +1610,42 @@ def one(sections, name):
     return v[0]
 
 
-def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_host):
-    sec = truth_sections(truth_text)
+def parse_round(sec):
+    """One round of the truth: every figure that can drift."""
+    return {
+        "uptime_start": float(one(sec, "uptime_start")),
+        "counters_start": float(one(sec, "counters_start")),
+        "uptime_end": float(one(sec, "uptime_end")),
+        "meminfo": parse_kv_ints(sec["meminfo"]),
+        "slabinfo": parse_slabinfo(sec["slabinfo"]),
+        "buddyinfo": parse_buddyinfo(sec["buddyinfo"]),
+        "zoneinfo": parse_zoneinfo(sec["zoneinfo"]),
+        "vmstat": parse_kv_ints(sec["vmstat"]),
+        "tasks": parse_tasks(sec["tasks"]),
+        "modules": parse_modules(sec.get("modules", [])),
+        "vmallocinfo": parse_vmallocinfo(sec.get("vmallocinfo", [])),
+        "sleeper_maps": parse_maps(sec.get("sleeper_maps", [])),
+    }
+
+
+# The figures of a round that are copied to the top level of truth.json
+# from the round nearest the dump.
+ROUND_KEYS = ("meminfo", "slabinfo", "buddyinfo", "zoneinfo", "vmstat", "tasks", "modules",
+              "vmallocinfo", "sleeper_maps")
+MARKER_TEXT = "vmca: truth marker"
+# /proc/uptime prints centiseconds, rounded down.
+UPTIME_RESOLUTION_S = 0.01
+
+
+def kline_ts(kline):
+    return float(kline[kline.index("[") + 1:kline.index("]")])
+
+
+def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_host, bracket,
+                stopped_after_read_s=None):
+    static, raw_rounds = truth_sections(truth_text)
+    sec = static
+    rounds = [parse_round(raw_rounds[1]), parse_round(raw_rounds[2])]
     lines = kernel_lines(console_text)
     first, capture = split_capture(lines)
     oops = panic = rip = None
@@ -1432,6 +1663,15 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         if len(f) == 3:
             kallsyms[f[2]] = "0x" + f[0]
     cmdline = one(sec, "cmdline")
+    guest_bracket = one(sec, "bracket")
+    if guest_bracket != bracket:
+        raise GenError("guest says the truth is %r the dump, the host expected %r"
+                       % (guest_bracket, bracket))
+    # The round nearest the dump gives the top-level figures: round 1 when
+    # the dump comes between the rounds, round 2 when the crash follows it.
+    near = rounds[0] if bracket == "around" else rounds[1]
+    sleeper = one(sec, "sleeper").split()
+    oops_pid = one(sec, "oops_pid").strip()
     t = {
         "release": k.release,
         "kernel": k.short,
@@ -1439,13 +1679,7 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         "kind": None,
         "uname_r": one(sec, "uname"),
         "console_kernel_lines": first,
-        "meminfo": parse_kv_ints(sec["meminfo"]),
-        "slabinfo": parse_slabinfo(sec["slabinfo"]),
-        "buddyinfo": parse_buddyinfo(sec["buddyinfo"]),
-        "zoneinfo": parse_zoneinfo(sec["zoneinfo"]),
-        "vmstat": parse_kv_ints(sec["vmstat"]),
-        "tasks": parse_tasks(sec["tasks"]),
-        "uptime_s": float(one(sec, "uptime").split()[0]),
+        "uptime_s": near["uptime_end"],
         "panic_on_oops": int(one(sec, "panic_on_oops")),
         "oops": oops,
         "panic": panic,
@@ -1455,14 +1689,60 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         "kaslr": "nokaslr" not in cmdline.split(),
         # extra keys
         "oops_rip": rip,
-        "modules": parse_modules(sec.get("modules", [])),
+        "oops_pid": int(oops_pid) if oops_pid else None,
         "iomem": parse_iomem(sec.get("iomem", [])),
         "kallsyms": kallsyms,
+        "kallsyms_modules": parse_kallsyms_modules(sec.get("kallsyms_modules", [])),
+        "module_sections": parse_module_sections(sec.get("module_sections", [])),
+        "sleeper": {"pid": int(sleeper[1]), "mapped": int(sleeper[2])} if len(sleeper) == 3
+        else None,
         "kaslr_offset": None,
         "boot_id": boot_id,
         "boot_kinds": list(UNIT_KINDS[mode]),
         "generator_version": GENERATOR_VERSION,
+        "bracket": bracket,
+        "rounds": rounds,
     }
+    for key in ROUND_KEYS:
+        t[key] = near[key]
+    if t["sleeper"] is None or not near["sleeper_maps"]:
+        raise GenError("vmca-sleeper did not report, or its maps are empty")
+    # When the dump was taken, in /proc/uptime's clock (boot time).
+    if bracket == "around":
+        t["dump_time"] = {"not_before": float(one(sec, "dump_not_before")),
+                          "not_after": float(one(sec, "dump_not_after")) + UPTIME_RESOLUTION_S}
+    else:
+        # A kdump crash freezes the clock with interrupts off before its
+        # last line: the marker's log timestamp and that line's give how
+        # long after the marker it came.  A QEMU panic spins on with
+        # interrupts on until the host stops the VM.
+        marker = [l for l in first if line_text(l) == MARKER_TEXT]
+        if not marker or not first:
+            raise GenError("the kernel log lacks the guest's marker %r" % MARKER_TEXT)
+        if stopped_after_read_s is not None:
+            # From round 2's last clock read.
+            start, after = rounds[1]["uptime_end"], stopped_after_read_s
+        else:
+            # The log's timestamps are the scheduler clock; where it is
+            # not stable (the TSCs of TCG's vCPUs are not synchronized:
+            # "Marking TSC unstable") it follows boot time only to within
+            # a tick at each end (kernel/sched/clock.c).
+            start = float(one(sec, "marker_uptime_after"))
+            after = kline_ts(first[-1]) - kline_ts(marker[-1]) + 2.0 / k.hz()
+        t["dump_time"] = {"not_before": rounds[1]["uptime_end"],
+                          "not_after": start + UPTIME_RESOLUTION_S + after}
+        t["pause_s"] = float(one(sec, "pause_s"))
+        # The drift over the pause bounds the drift from round 2 to the
+        # crash only if the crash came no later after round 2 than the
+        # rounds are apart (each round reads its counters in the same
+        # order, from counters_start on).
+        interval = rounds[1]["counters_start"] - rounds[0]["counters_start"]
+        window = t["dump_time"]["not_after"] - rounds[1]["counters_start"]
+        t["bracket_interval_s"] = round(interval, 3)
+        t["bracket_window_s"] = round(window, 3)
+        if window > interval:
+            raise BootFailed("the crash came %.2fs after round 2 began, the rounds were "
+                             "%.2fs apart: the pause does not bound the drift" % (window, interval))
     if t["uname_r"] != k.release:
         raise GenError("guest uname -r %r != %r" % (t["uname_r"], k.release))
     if cmdline.strip() != cmdline_host.strip():
@@ -1491,8 +1771,11 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"])
     if scenario == "frag":
         t["frag"] = parse_frag(sec, t["buddyinfo"])
-    if scenario == "panic" and oops is None:
-        raise GenError("panic scenario but no oops line on the console")
+    if scenario == "panic":
+        if oops is None:
+            raise GenError("panic scenario but no oops line on the console")
+        if t["oops_pid"] not in {x["tid"] for x in t["tasks"]}:
+            raise GenError("panic scenario: insmod (pid %s) is not among the tasks" % t["oops_pid"])
     if scenario == "panic" and mode == "qemu" and panic != "Kernel panic - not syncing: Fatal exception":
         raise GenError("panic scenario: expected 'Kernel panic - not syncing: Fatal exception' "
                        "on the console, got %r" % panic)
@@ -1568,8 +1851,9 @@ def run_unit(k, scenario, mode):
         t0 = time.monotonic()
         try:
             vmcores = boot.run()
-            truth = build_truth(k, scenario, mode, str(uuid.uuid4()), boot.read(boot.console),
-                                boot.read(boot.truthlog), boot.cmdline)
+            truth = build_truth(k, scenario, mode, str(uuid.uuid4()), boot.console_text(),
+                                boot.read(boot.truthlog), boot.cmdline, boot.bracket,
+                                boot.stopped_after_read_s)
             truth["qemu_args"] = boot.args
             for kind, path in vmcores.items():
                 install_kind(k, scenario, kind, path, boot, truth)

@@ -14,12 +14,21 @@
  *
  * The guest boots with panic_on_oops=1, so the oops becomes a panic
  * ("Fatal exception") or, with a capture kernel loaded, a kdump.
+ *
+ * The init function first creates /proc/vmca_oops and waits until
+ * something is written to it: the guest loads the module in the
+ * background, prints its ground truth with the module loaded (its
+ * memory, sysfs nodes and symbols already allocated), and then writes
+ * to the file with a shell builtin.  The oops still happens inside the
+ * module's init (.init.text on the stack, the module "Loading").
  */
 #include <linux/build_bug.h>
+#include <linux/completion.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/module.h>
+#include <linux/proc_fs.h>
 #include <linux/stddef.h>
 
 /* Stands in for task_struct: exit_signal sits at offset 0x28. */
@@ -56,6 +65,19 @@ vmca_oops_evaluate(struct vmca_oops_ctl *ctl, long points)
 	return 0;
 }
 
+static DECLARE_COMPLETION(vmca_oops_go);
+
+static ssize_t vmca_oops_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *pos)
+{
+	complete(&vmca_oops_go);
+	return count;
+}
+
+static const struct proc_ops vmca_oops_proc_ops = {
+	.proc_write = vmca_oops_write,
+};
+
 static int __init vmca_oops_init(void)
 {
 	struct vmca_oops_ctl ctl = {
@@ -65,15 +87,25 @@ static int __init vmca_oops_init(void)
 		.constraint = 2,
 		.magic = VMCA_OOPS_MAGIC,
 	};
+	struct proc_dir_entry *entry;
 	int ret;
 
 	BUILD_BUG_ON(offsetof(struct vmca_oops_task, exit_signal) != 0x28);
+	entry = proc_create("vmca_oops", 0200, NULL, &vmca_oops_proc_ops);
+	if (!entry)
+		return -ENOMEM;
+	pr_info("vmca_oops: waiting for a write to /proc/vmca_oops\n");
+	if (wait_for_completion_interruptible(&vmca_oops_go)) {
+		proc_remove(entry);
+		return -EINTR;
+	}
 	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px "
 		"chosen_points=%ld\n",
 		&ctl, ctl.totalpages, ctl.chosen, ctl.chosen_points);
 	ret = vmca_oops_evaluate(&ctl, LONG_MIN);
 	/* not reached with panic_on_oops=1 */
 	pr_info("vmca_oops: evaluate returned %d\n", ret);
+	proc_remove(entry);
 	return -EINVAL;
 }
 
