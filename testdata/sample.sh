@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # On a fresh machine: install what is needed, build vmca, make one real
 # dump (Debian's 6.1 cloud kernel, a NULL dereference in a test module,
-# captured by kdump and makedumpfile) and triage it.
+# captured by kdump and makedumpfile) and show what vmca reads of the
+# crash in it: the system summary with the panic message (sys), the end
+# of the kernel log with the oops and its registers (log), and the task
+# list with the task that crashed marked ">" (ps).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
