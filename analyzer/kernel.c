@@ -224,17 +224,16 @@ struct vmca_error *vmca_enum_value(struct vmca_session *s,
 	struct vmca_error *err = vmca_type(s, type_name, &id);
 	if (err)
 		return err;
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
-	id = vmca_debuginfo_unqualified(di, id);
+	id = vmca_type_unqualified(s, id);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, id, &t);
+	vmca_type_info(s, id, &t);
 	if (t.kind != VMCA_TYPE_ENUM)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s is not an enum", type_name);
 	for (uint32_t i = 0; i < t.count; i++) {
 		const char *n;
 		int64_t value;
-		vmca_debuginfo_enumerator(di, id, i, &n, &value);
+		vmca_type_enumerator_at(s, id, i, &n, &value);
 		if (n && strcmp(n, name) == 0) {
 			*ret = value;
 			return NULL;
@@ -290,7 +289,6 @@ walk_node_zones(struct vmca_session *s, uint32_t nid, uint64_t pgdat,
 					 const struct vmca_zone *, void *),
 		void *arg)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_member m;
 	uint64_t zone_size;
 	struct vmca_error *err =
@@ -300,7 +298,7 @@ walk_node_zones(struct vmca_session *s, uint32_t nid, uint64_t pgdat,
 	if (err)
 		return err;
 	struct vmca_type arr;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, m.type), &arr);
+	vmca_type_info(s, vmca_type_unqualified(s, m.type), &arr);
 	if (arr.kind != VMCA_TYPE_ARRAY || arr.array_len > MAX_ZONES ||
 	    !zone_size)
 		return vmca_error_create(VMCA_ERROR_INVALID,
@@ -337,9 +335,8 @@ vmca_zone_walk(struct vmca_session *s,
 			return err;
 		return walk_node_zones(s, 0, v.address, fn, arg);
 	}
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, v.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, v.type), &t);
 	uint64_t nr = t.kind == VMCA_TYPE_ARRAY && t.array_len ? t.array_len
 							       : MAX_NODES;
 	struct vmca_variable nr_var;
@@ -403,18 +400,4 @@ struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 		return err;
 	*ret = pages + boost;
 	return NULL;
-}
-
-uint32_t vmca_type_unwrap_atomic(struct vmca_debuginfo *di, uint32_t type)
-{
-	type = vmca_debuginfo_unqualified(di, type);
-	struct vmca_type t;
-	vmca_debuginfo_type(di, type, &t);
-	if (t.kind != VMCA_TYPE_STRUCT || t.count != 1)
-		return type;
-	struct vmca_member m;
-	vmca_debuginfo_member(di, type, 0, &m);
-	if (!m.name || strcmp(m.name, "counter") != 0)
-		return type;
-	return vmca_debuginfo_unqualified(di, m.type);
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../dwarf/debuginfo.h"
 #include "vmca.h"
 
 struct vmca_session {
@@ -17,6 +18,7 @@ struct vmca_session {
 	char *cache_dir;
 	struct vmca_memory *memory;
 	struct vmca_debuginfo *debuginfo;
+	struct vmca_type_table *types;
 	uint64_t kaslr_offset;
 	uint64_t page_size;
 };
@@ -185,6 +187,9 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 				    &s->debuginfo);
 	if (err)
 		goto fail;
+	err = vmca_type_table_create(s->debuginfo, &s->types);
+	if (err)
+		goto fail;
 
 	if (!opts->is_forced) {
 		err = check_build_id(s);
@@ -217,12 +222,23 @@ void vmca_session_destroy(struct vmca_session *s)
 {
 	if (!s)
 		return;
+	vmca_type_table_destroy(s->types);
 	vmca_debuginfo_destroy(s->debuginfo);
 	vmca_memory_destroy(s->memory);
 	free(s->vmcore_path);
 	free(s->vmlinux_path);
 	free(s->cache_dir);
 	free(s);
+}
+
+const char *vmca_session_machine(const struct vmca_session *s)
+{
+	return vmca_debuginfo_machine(s->debuginfo);
+}
+
+struct vmca_type_table *vmca_session_type_table(struct vmca_session *s)
+{
+	return s->types;
 }
 
 const char *vmca_session_vmcore_path(const struct vmca_session *s)
@@ -350,6 +366,19 @@ struct vmca_error *vmca_symbol_address(struct vmca_session *s, const char *name,
 	return NULL;
 }
 
+struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
+				       struct vmca_symbol *ret)
+{
+	struct vmca_symbol sym;
+	struct vmca_error *err =
+		vmca_debuginfo_symbol_by_name(s->debuginfo, name, &sym);
+	if (err)
+		return err;
+	sym.address += s->kaslr_offset;
+	*ret = sym;
+	return NULL;
+}
+
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret)
 {
@@ -421,75 +450,15 @@ struct vmca_error *vmca_parse_address(struct vmca_session *s, const char *arg,
 	return NULL;
 }
 
-struct vmca_error *vmca_type(struct vmca_session *s, const char *name,
-			     uint32_t *ret)
-{
-	return vmca_debuginfo_find_type(s->debuginfo, name, ret);
-}
-
-struct vmca_error *vmca_type_size(struct vmca_session *s, const char *name,
-				  uint64_t *ret)
-{
-	uint32_t id;
-	struct vmca_error *err = vmca_type(s, name, &id);
-	if (err)
-		return err;
-	struct vmca_type t;
-	vmca_debuginfo_type(s->debuginfo,
-			    vmca_debuginfo_unqualified(s->debuginfo, id), &t);
-	*ret = t.size;
-	return NULL;
-}
-
-struct vmca_error *vmca_type_member(struct vmca_session *s,
-				    const char *type_name, const char *path,
-				    struct vmca_member *ret)
-{
-	uint32_t id;
-	struct vmca_error *err = vmca_type(s, type_name, &id);
-	if (err)
-		return err;
-	err = vmca_debuginfo_member_path(s->debuginfo, id, path, ret);
-	if (err)
-		return vmca_error_wrap(err, "%s", type_name);
-	return NULL;
-}
-
-struct vmca_error *vmca_type_member_offset(struct vmca_session *s,
-					   const char *type_name,
-					   const char *path, uint64_t *ret)
-{
-	struct vmca_member m;
-	struct vmca_error *err = vmca_type_member(s, type_name, path, &m);
-	if (err)
-		return err;
-	if (m.bit_size || m.bit_offset % 8)
-		return vmca_error_create(VMCA_ERROR_INVALID,
-					 "%s.%s is a bitfield", type_name,
-					 path);
-	*ret = m.bit_offset / 8;
-	return NULL;
-}
-
-bool vmca_type_has_member(struct vmca_session *s, const char *type_name,
-			  const char *path)
-{
-	struct vmca_member m;
-	struct vmca_error *err = vmca_type_member(s, type_name, path, &m);
-	vmca_error_destroy(err);
-	return !err;
-}
-
 uint64_t vmca_decode_int(struct vmca_session *s, uint32_t type, const void *buf,
 			 size_t len, uint64_t bit_offset, uint32_t bit_size)
 {
 	struct vmca_type t;
-	vmca_debuginfo_type(s->debuginfo,
-			    vmca_debuginfo_unqualified(s->debuginfo, type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, type), &t);
 	bool is_signed = t.is_signed;
 	if (t.kind == VMCA_TYPE_ENUM && t.target) {
 		struct vmca_type under;
-		vmca_debuginfo_type(s->debuginfo, t.target, &under);
+		vmca_type_info(s, t.target, &under);
 		is_signed = under.is_signed;
 	}
 	uint64_t size = t.size;
@@ -532,9 +501,7 @@ struct vmca_error *vmca_read_member(struct vmca_session *s, uint64_t vaddr,
 	if (err)
 		return err;
 	struct vmca_type t;
-	vmca_debuginfo_type(s->debuginfo,
-			    vmca_debuginfo_unqualified(s->debuginfo, m.type),
-			    &t);
+	vmca_type_info(s, vmca_type_unqualified(s, m.type), &t);
 	uint64_t size = t.size ? t.size : 8;
 	if (size > 8)
 		return vmca_error_create(VMCA_ERROR_INVALID,

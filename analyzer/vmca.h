@@ -8,10 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../dwarf/debuginfo.h"
 #include "memory.h"
 #include "output.h"
+#include "expr.h"
+#include "print.h"
 #include "printk.h"
+#include "type.h"
+#include "value.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/vector.h"
@@ -51,7 +54,12 @@ const char *vmca_session_dump_format(const struct vmca_session *s);
 bool vmca_session_is_flattened(const struct vmca_session *s);
 const char *vmca_session_build_id(const struct vmca_session *s);
 uint64_t vmca_session_page_size(const struct vmca_session *s);
-/** The debuginfo: types by id (vmca_debuginfo_type() etc.). */
+/** The vmlinux's machine as libkdumpfile spells it ("x86_64"). */
+const char *vmca_session_machine(const struct vmca_session *s);
+/**
+ * The vmlinux's debuginfo, for the core (analyzer/): plugins ask the
+ * session (type.h, value.h), which also knows modules and made types.
+ */
 struct vmca_debuginfo *vmca_session_debuginfo(const struct vmca_session *s);
 
 /** A VMCOREINFO value ("OSRELEASE", "NUMBER(...)"), or NULL. */
@@ -80,6 +88,9 @@ struct vmca_error *vmca_vtop(struct vmca_session *s, uint64_t vaddr,
 
 struct vmca_error *vmca_symbol_address(struct vmca_session *s, const char *name,
 				       uint64_t *ret);
+/** A symbol by exact name; ret->address is runtime. */
+struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
+				       struct vmca_symbol *ret);
 /** The symbol at or below a runtime address; ret->address is runtime. */
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret);
@@ -90,25 +101,8 @@ struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 struct vmca_error *vmca_parse_address(struct vmca_session *s, const char *arg,
 				      uint64_t *ret);
 
-/* Types and variables. */
+/* Variables and raw members. */
 
-/** Look up a type by C name (see vmca_debuginfo_find_type()). */
-struct vmca_error *vmca_type(struct vmca_session *s, const char *name,
-			     uint32_t *ret);
-/** Size in bytes of the named type. */
-struct vmca_error *vmca_type_size(struct vmca_session *s, const char *name,
-				  uint64_t *ret);
-/** A member (path) of the named type; bit_offset from the type's start. */
-struct vmca_error *vmca_type_member(struct vmca_session *s,
-				    const char *type_name, const char *path,
-				    struct vmca_member *ret);
-/** Byte offset of a member path. Fails for bitfields. */
-struct vmca_error *vmca_type_member_offset(struct vmca_session *s,
-					   const char *type_name,
-					   const char *path, uint64_t *ret);
-/** Whether the named type has the member path (kernel differences). */
-bool vmca_type_has_member(struct vmca_session *s, const char *type_name,
-			  const char *path);
 /**
  * Read an integer, enum, bool or pointer member of the object of type
  * type_name at vaddr, honouring its size, signedness and bitfield. Signed
@@ -223,12 +217,6 @@ vmca_zone_walk(struct vmca_session *s,
  */
 struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 					 const char *mark, uint64_t *ret);
-
-/**
- * atomic_t and atomic_long_t are a struct with one member, counter: the
- * counter's (unqualified) type; any other type unqualified, as it is.
- */
-uint32_t vmca_type_unwrap_atomic(struct vmca_debuginfo *di, uint32_t type);
 
 /* Plugins. */
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../analyzer/util/error.h"
+#include "debuginfo_types.h"
 
 /*
  * A vmca_debuginfo answers every question from a compact on-disk cache of
@@ -21,59 +22,6 @@
  */
 
 struct vmca_debuginfo;
-
-enum vmca_type_kind {
-	VMCA_TYPE_VOID,
-	VMCA_TYPE_INT, /**< integer base type, incl. char and _Bool */
-	VMCA_TYPE_FLOAT,
-	VMCA_TYPE_POINTER,
-	VMCA_TYPE_STRUCT,
-	VMCA_TYPE_UNION,
-	VMCA_TYPE_ENUM,
-	VMCA_TYPE_TYPEDEF,
-	VMCA_TYPE_ARRAY,
-	VMCA_TYPE_FUNCTION,
-	VMCA_TYPE_CONST,
-	VMCA_TYPE_VOLATILE,
-	VMCA_TYPE_RESTRICT,
-};
-
-struct vmca_type {
-	enum vmca_type_kind kind;
-	/** Name without "struct "/"union "/"enum " prefix; NULL if
-	 *  anonymous. */
-	const char *name;
-	/** Size in bytes (0 for void, functions, incomplete types). */
-	uint64_t size;
-	/**
-	 * POINTER/TYPEDEF/CONST/VOLATILE/RESTRICT: the target type.
-	 * ARRAY: the element type. ENUM: the underlying integer type (or 0).
-	 * FUNCTION: the return type.
-	 */
-	uint32_t target;
-	/** STRUCT/UNION: members; ENUM: enumerators; FUNCTION: parameters. */
-	uint32_t count;
-	/** ARRAY: number of elements (0 for a flexible or unknown bound). */
-	uint64_t array_len;
-	/** INT and ENUM: signedness. INT: also whether it is a char type. */
-	bool is_signed;
-	bool is_char;
-	bool is_bool;
-	/** STRUCT/UNION/ENUM: a declaration only (no definition found). */
-	bool is_declaration;
-	/** FUNCTION: takes variable arguments. */
-	bool is_variadic;
-};
-
-struct vmca_member {
-	/** NULL for an anonymous struct/union member. */
-	const char *name;
-	uint32_t type;
-	/** Offset of the member from the start of its parent, in bits. */
-	uint64_t bit_offset;
-	/** Width of a bitfield in bits; 0 if not a bitfield. */
-	uint32_t bit_size;
-};
 
 /**
  * Open the vmlinux at path (read-only). cache_dir is where the index cache
@@ -98,14 +46,6 @@ bool vmca_debuginfo_was_cached(const struct vmca_debuginfo *di);
 
 /* Symbols (ELF .symtab). */
 
-struct vmca_symbol {
-	const char *name;
-	uint64_t address;
-	uint64_t size;
-	/** 'T'/'t' function, 'D'/'d' data, 'B'/'b' bss, 'R'/'r', 'A' ... */
-	char type;
-};
-
 /** Find a symbol by exact name (globals preferred over locals). */
 struct vmca_error *vmca_debuginfo_symbol_by_name(struct vmca_debuginfo *di,
 						 const char *name,
@@ -129,6 +69,9 @@ struct vmca_error *vmca_debuginfo_symbol_by_address(struct vmca_debuginfo *di,
  */
 struct vmca_error *vmca_debuginfo_find_type(struct vmca_debuginfo *di,
 					    const char *name, uint32_t *ret);
+
+/** Number of type ids: every id is below it. */
+uint32_t vmca_debuginfo_nr_types(const struct vmca_debuginfo *di);
 
 /** Describe type id. Never fails for an id the API returned. */
 void vmca_debuginfo_type(struct vmca_debuginfo *di, uint32_t id,

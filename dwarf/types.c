@@ -102,6 +102,11 @@ static uint32_t valid_count(struct vmca_debuginfo *di,
 	return t->count;
 }
 
+uint32_t vmca_debuginfo_nr_types(const struct vmca_debuginfo *di)
+{
+	return di->nr_types;
+}
+
 void vmca_debuginfo_type(struct vmca_debuginfo *di, uint32_t id,
 			 struct vmca_type *ret)
 {

@@ -109,7 +109,6 @@ static struct vmca_error *field_init(struct vmca_session *s,
 				     const char *type_name, const char *path,
 				     struct field *ret)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_member m;
 	struct vmca_error *err = vmca_type_member(s, type_name, path, &m);
 	if (err)
@@ -118,16 +117,16 @@ static struct vmca_error *field_init(struct vmca_session *s,
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s.%s is a bitfield", type_name,
 					 path);
-	uint32_t type = vmca_debuginfo_unqualified(di, m.type);
+	uint32_t type = vmca_type_unqualified(s, m.type);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, type, &t);
+	vmca_type_info(s, type, &t);
 	uint64_t count = 1;
 	if (t.kind == VMCA_TYPE_ARRAY) {
 		count = t.array_len;
-		type = vmca_debuginfo_unqualified(di, t.target);
+		type = vmca_type_unqualified(s, t.target);
 	}
-	type = vmca_type_unwrap_atomic(di, type);
-	vmca_debuginfo_type(di, type, &t);
+	type = vmca_type_unwrap_atomic(s, type);
+	vmca_type_info(s, type, &t);
 	uint64_t size = t.kind == VMCA_TYPE_POINTER && !t.size ? 8 : t.size;
 	if (size == 0 || size > 8 ||
 	    (t.kind != VMCA_TYPE_INT && t.kind != VMCA_TYPE_ENUM &&
@@ -155,19 +154,17 @@ static struct vmca_error *array_init(struct vmca_session *s,
 				     uint64_t *offset_ret, uint64_t *stride_ret,
 				     uint64_t *count_ret)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_member m;
 	struct vmca_error *err = vmca_type_member(s, type_name, path, &m);
 	if (err)
 		return err;
 	struct vmca_type t, elem;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, m.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, m.type), &t);
 	if (t.kind != VMCA_TYPE_ARRAY)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s.%s is not an array", type_name,
 					 path);
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, t.target),
-			    &elem);
+	vmca_type_info(s, vmca_type_unqualified(s, t.target), &elem);
 	*offset_ret = m.bit_offset / 8;
 	*stride_ret = elem.size;
 	*count_ret = t.array_len;
@@ -180,7 +177,6 @@ static struct vmca_error *array_init(struct vmca_session *s,
 // count: neither names a list.
 static void name_migratetypes(struct vmca_session *s, struct layout *l)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	for (uint32_t mt = 0; mt < MAX_MIGRATETYPES; mt++)
 		snprintf(l->migratetype_names[mt],
 			 sizeof(l->migratetype_names[mt]), "type%u", mt);
@@ -190,14 +186,14 @@ static void name_migratetypes(struct vmca_session *s, struct layout *l)
 		vmca_error_destroy(err);
 		return;
 	}
-	id = vmca_debuginfo_unqualified(di, id);
+	id = vmca_type_unqualified(s, id);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, id, &t);
+	vmca_type_info(s, id, &t);
 	bool is_named[MAX_MIGRATETYPES] = {false};
 	for (uint32_t i = 0; t.kind == VMCA_TYPE_ENUM && i < t.count; i++) {
 		const char *name;
 		int64_t value;
-		vmca_debuginfo_enumerator(di, id, i, &name, &value);
+		vmca_type_enumerator_at(s, id, i, &name, &value);
 		if (!name || value < 0 || value >= MAX_MIGRATETYPES ||
 		    is_named[value] || strcmp(name, "MIGRATE_PCPTYPES") == 0 ||
 		    strcmp(name, "MIGRATE_TYPES") == 0)

@@ -66,10 +66,9 @@ static void add_pages(struct meminfo *mi, const char *name, uint64_t pages,
 static struct vmca_error *read_int(struct vmca_session *s, uint64_t vaddr,
 				   uint32_t type, uint64_t *ret)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
-	type = vmca_type_unwrap_atomic(di, type);
+	type = vmca_type_unwrap_atomic(s, type);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, type, &t);
+	vmca_type_info(s, type, &t);
 	uint64_t size = t.kind == VMCA_TYPE_POINTER && !t.size ? 8 : t.size;
 	if (!size || size > 8 ||
 	    (t.kind != VMCA_TYPE_INT && t.kind != VMCA_TYPE_ENUM &&
@@ -118,20 +117,18 @@ static bool has_enum(struct vmca_session *s, const char *type_name,
 static struct vmca_error *stat_array(struct vmca_session *s, const char *name,
 				     uint64_t *address_ret, uint64_t *count_ret)
 {
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_variable v;
 	struct vmca_error *err = vmca_variable(s, name, &v);
 	if (err)
 		return err;
 	struct vmca_type t;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, v.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, v.type), &t);
 	if (t.kind != VMCA_TYPE_ARRAY || t.array_len > MAX_STAT_ITEMS)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s is not an array of counters",
 					 name);
 	struct vmca_type elem;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, t.target),
-			    &elem);
+	vmca_type_info(s, vmca_type_unqualified(s, t.target), &elem);
 	if (elem.size != 8)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s[] elements are %" PRIu64
@@ -444,8 +441,7 @@ static struct vmca_error *commit_limit(struct meminfo *mi, uint64_t totalram,
 // of 4- or 5-level paging, minus one byte; a quarter of it with KMSAN.
 static struct vmca_error *vmalloc_total(struct meminfo *mi, uint64_t *ret)
 {
-	const char *machine =
-		vmca_debuginfo_machine(vmca_session_debuginfo(mi->s));
+	const char *machine = vmca_session_machine(mi->s);
 	if (strcmp(machine, "x86_64") != 0)
 		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
 					 "VMALLOC_TOTAL is not known for %s",

@@ -245,9 +245,8 @@ static uint64_t find_panic_task(struct vmca_session *s)
 		struct vmca_member m;
 		err = vmca_percpu_variable(s, "pcpu_hot", cpu, &v);
 		if (!err)
-			err = vmca_debuginfo_member_path(
-				vmca_session_debuginfo(s), v.type,
-				"current_task", &m);
+			err = vmca_type_member_path(s, v.type, "current_task",
+						    &m);
 		if (!err) {
 			v.address += m.bit_offset / 8;
 		} else {

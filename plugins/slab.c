@@ -275,9 +275,8 @@ static struct vmca_error *field_resolve(struct vmca_session *s,
 	struct vmca_error *err = vmca_type_member(s, type_name, path, &m);
 	if (err)
 		return err;
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, m.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, m.type), &t);
 	uint64_t size = t.kind == VMCA_TYPE_POINTER && !t.size ? 8 : t.size;
 	struct field f = {
 		.offset = (uint32_t)(m.bit_offset / 8),
@@ -381,9 +380,8 @@ static struct vmca_error *layout_cache(struct vmca_session *s, struct layout *l)
 	err = vmca_type_member(s, kc, "node", &m);
 	if (err)
 		return err;
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, m.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, m.type), &t);
 	uint64_t nodes = t.kind == VMCA_TYPE_ARRAY ? t.array_len : 1;
 	struct vmca_variable v;
 	uint32_t nr_ids;
@@ -590,9 +588,8 @@ static struct vmca_error *layout_kfence(struct vmca_session *s,
 		return vmca_error_wrap(err, "reading __kfence_pool");
 	if (!start)
 		return NULL; // KFENCE disabled at boot
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_type t;
-	vmca_debuginfo_type(di, vmca_debuginfo_unqualified(di, meta.type), &t);
+	vmca_type_info(s, vmca_type_unqualified(s, meta.type), &t);
 	uint64_t objects = 0;
 	if (t.kind == VMCA_TYPE_ARRAY) {
 		objects = t.array_len;

@@ -11,14 +11,12 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 		return vmca_error_create(VMCA_ERROR_USAGE,
 					 "usage: vmca VMCORE sym NAME|ADDRESS");
 	const char *arg = argv[1];
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	struct vmca_symbol sym;
 	uint64_t address = 0;
 	bool by_name = true;
 	// A name wins over hex digits that happen to spell one ("add").
-	struct vmca_error *err = vmca_debuginfo_symbol_by_name(di, arg, &sym);
+	struct vmca_error *err = vmca_symbol_by_name(s, arg, &sym);
 	if (!err) {
-		sym.address += vmca_session_kaslr_offset(s);
 		address = sym.address;
 	} else {
 		vmca_error_destroy(err);

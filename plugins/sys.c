@@ -156,7 +156,6 @@ static struct vmca_error *read_time(struct vmca_session *s,
 	struct vmca_error *err = vmca_variable(s, "tk_core", &tk);
 	if (err)
 		return err;
-	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
 	static const char *const paths[] = {
 		"timekeeper.tkr_mono.base",
 		"timekeeper.tkr_mono.xtime_nsec",
@@ -166,7 +165,7 @@ static struct vmca_error *read_time(struct vmca_session *s,
 	uint64_t v[4];
 	for (size_t i = 0; i < 4; i++) {
 		struct vmca_member m;
-		err = vmca_debuginfo_member_path(di, tk.type, paths[i], &m);
+		err = vmca_type_member_path(s, tk.type, paths[i], &m);
 		if (err)
 			return err;
 		unsigned char buf[8] = {0};
@@ -180,8 +179,8 @@ static struct vmca_error *read_time(struct vmca_session *s,
 	info->uptime_s = (double)(int64_t)(v[0] + ns + v[3]) / 1e9;
 	info->has_uptime = true;
 	struct vmca_member xtime;
-	if (vmca_error_consume(vmca_debuginfo_member_path(
-		    di, tk.type, "timekeeper.xtime_sec", &xtime))) {
+	if (vmca_error_consume(vmca_type_member_path(
+		    s, tk.type, "timekeeper.xtime_sec", &xtime))) {
 		uint64_t sec;
 		if (vmca_error_consume(vmca_read_u64(
 			    s, tk.address + xtime.bit_offset / 8, &sec))) {

@@ -2,6 +2,7 @@
 """Shared helpers of the CLI tests: run vmca, find the corpus, count checks."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -168,3 +169,57 @@ class Vmca:
     def json(self, *args, **kw):
         p = self.run(*args, json_out=True, **kw)
         return json.loads(p.stdout)
+
+
+MEMBER_RE = re.compile(
+    r"^\s*(.*?);\s*/\*\s*(\d+)(?::\s*(\d+))?\s+(\d+)\s*\*/")
+
+
+def member_name(decl):
+    decl = re.sub(r"__attribute__\(\(.*?\)\)", "", decl).strip()
+    fp = re.search(r"\(\*\s*(\w+)\)", decl)
+    if fp:
+        return fp.group(1)
+    decl = re.sub(r":\s*\d+$", "", decl).strip()
+    decl = re.sub(r"(\[\d*\])+$", "", decl).strip()
+    return re.findall(r"\w+", decl)[-1]
+
+
+def pahole_layout(vmlinux, struct):
+    """{member name: bit offset} and the size, from the kernel's BTF.
+    Members of anonymous structs/unions appear by their own names, as C
+    reads them; a named member of an inline-defined type is one member."""
+    out = subprocess.run(["pahole", "-F", "btf", "-C", struct, vmlinux],
+                         capture_output=True, text=True, check=True).stdout
+    size = None
+    stack = [{}]  # the members of each open brace block
+    for line in out.splitlines():
+        m = re.search(r"/\* size: (\d+)", line)
+        if m and len(stack) <= 2:
+            size = int(m.group(1))
+        stripped = line.strip()
+        if stripped.endswith("{"):
+            stack.append({})
+            continue
+        if stripped.startswith("}"):
+            inner = stack.pop() if len(stack) > 1 else {}
+            mm = MEMBER_RE.match(line)
+            tail = re.sub(r"__attribute__\(\(.*?\)\)", "",
+                          stripped[1:].split(";")[0])
+            named = re.search(r"\w", tail)
+            if mm and named and len(stack) > 1:
+                # "} name; /* off size */": one named member.
+                name = member_name(stripped[1:].split(";")[0])
+                bits = int(mm.group(2)) * 8 + int(mm.group(3) or 0)
+                stack[-1].setdefault(name, bits)
+            elif len(stack) > 1:
+                for k, v in inner.items():
+                    stack[-1].setdefault(k, v)
+            elif len(stack) == 1:
+                stack[0] = inner
+            continue
+        mm = MEMBER_RE.match(line)
+        if mm and len(stack) > 1:
+            bits = int(mm.group(2)) * 8 + int(mm.group(3) or 0)
+            stack[-1].setdefault(member_name(mm.group(1)), bits)
+    return stack[0], size

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// plugins/eval.c: a C expression over the dump's types and globals,
+// evaluated and printed decoded.
+#include <string.h>
+
+#include "vmca.h"
+
+#define DEFAULT_DEPTH 12
+#define MAX_DEPTH     64
+
+static struct vmca_error *usage(void)
+{
+	return vmca_error_create(VMCA_ERROR_USAGE,
+				 "usage: vmca VMCORE eval [-x] [-d DEPTH] "
+				 "[--] EXPRESSION");
+}
+
+static struct vmca_error *eval_run(struct vmca_session *s, struct vmca_out *out,
+				   int argc, char **argv)
+{
+	struct vmca_print_options opts = {
+		.json = VMCA_PRINT_JSON_TREE,
+		.max_depth = DEFAULT_DEPTH,
+	};
+	int i = 1;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "-x") == 0) {
+			opts.is_hex = true;
+		} else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
+			uint64_t depth;
+			if (!vmca_parse_u64(argv[++i], &depth) ||
+			    depth > MAX_DEPTH)
+				return vmca_error_create(VMCA_ERROR_USAGE,
+							 "bad depth '%s' (at "
+							 "most %d)",
+							 argv[i], MAX_DEPTH);
+			opts.max_depth = (int)depth;
+		} else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc)
+		return usage();
+	// The rest is the expression, however the shell split it.
+	size_t len = 0;
+	for (int j = i; j < argc; j++)
+		len += strlen(argv[j]) + 1;
+	if (len > VMCA_EXPR_MAX_LENGTH + 1)
+		return vmca_error_create(VMCA_ERROR_USAGE,
+					 "expression longer than %d bytes",
+					 VMCA_EXPR_MAX_LENGTH);
+	_cleanup_free_ char *text = malloc(len);
+	if (!text)
+		return &vmca_enomem;
+	text[0] = '\0';
+	for (int j = i; j < argc; j++) {
+		if (j > i)
+			strcat(text, " ");
+		strcat(text, argv[j]);
+	}
+
+	struct vmca_value v;
+	struct vmca_error *err = vmca_expr_eval(s, text, &v);
+	if (err)
+		return vmca_error_wrap(err, "eval");
+	// Aggregates are read whole, once; scalars as they are printed.
+	struct vmca_type t;
+	vmca_type_info(s, vmca_type_unqualified(s, v.type), &t);
+	bool is_aggregate = t.kind == VMCA_TYPE_STRUCT ||
+			    t.kind == VMCA_TYPE_UNION ||
+			    t.kind == VMCA_TYPE_ARRAY;
+	(void)is_aggregate;
+	struct vmca_value held;
+	bool has_held = false;
+	if (v.kind == VMCA_VALUE_REFERENCE && t.kind != VMCA_TYPE_FUNCTION &&
+	    t.kind != VMCA_TYPE_VOID) {
+		// Read once, whole: an unreadable value is the command's error.
+		err = vmca_value_fetch(s, &v, &held);
+		if (err) {
+			vmca_value_deinit(&v);
+			return vmca_error_wrap(err, "eval: %s", text);
+		}
+		has_held = true;
+	}
+
+	char type[512];
+	vmca_type_name(s, v.type, NULL, type, sizeof(type));
+	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_str(out, "expression", text);
+	vmca_out_str(out, "type", type);
+	if (v.kind == VMCA_VALUE_REFERENCE && !v.bit_size)
+		vmca_out_addr(out, "address", v.address);
+	else
+		vmca_out_null(out, "address");
+	if ((t.kind == VMCA_TYPE_STRUCT || t.kind == VMCA_TYPE_UNION) &&
+	    v.kind == VMCA_VALUE_REFERENCE)
+		vmca_out_textf(out, "(%s) at %#" PRIx64 " ", type, v.address);
+	else
+		vmca_out_textf(out, "(%s) ", type);
+	vmca_print_value(s, out, has_held ? &held : &v, -1, &opts);
+	vmca_out_textf(out, "\n");
+	vmca_out_end_object(out);
+	if (has_held)
+		vmca_value_deinit(&held);
+	vmca_value_deinit(&v);
+	return NULL;
+}
+
+const struct vmca_plugin vmca_plugin_eval = {
+	.name = "eval",
+	.summary = "evaluate a C expression over the dump's types and globals",
+	.usage = "eval [-x] [-d DEPTH] EXPRESSION",
+	.help = "A C expression: literals; globals, functions and enum\n"
+		"constants by name; . -> [] ; unary * & - + ! ~ ; arithmetic,\n"
+		"shifts, bitwise operators, comparisons, && || ?: with C's\n"
+		"rules (LP64) and pointer arithmetic; casts to any type, as\n"
+		"(struct oom_control *)0xffff...; sizeof, offsetof(TYPE,\n"
+		"MEMBER), container_of(PTR, TYPE, MEMBER), per_cpu(VAR, CPU).\n"
+		"The value is printed decoded like struct TYPE ADDRESS does:\n"
+		"nested structs, arrays, char arrays as strings, enums by\n"
+		"name, pointers with the symbol they point to.\n"
+		"-x: integers in hex. -d N: nested aggregates N deep.\n"
+		"JSON: {\"expression\", \"type\", \"address\" (or null),\n"
+		"\"value\"}: value is a typed tree: objects for structs and\n"
+		"unions, lists for arrays, numbers below 2^53, \"0x...\"\n"
+		"strings for pointers and wider integers, enum names, char\n"
+		"arrays as strings, null when optimized out.",
+	.run = eval_run,
+};
