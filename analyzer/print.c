@@ -293,8 +293,15 @@ void vmca_print_value(struct vmca_session *s, struct vmca_out *out,
 		      const struct vmca_value *v, int depth,
 		      const struct vmca_print_options *opts)
 {
+	vmca_print_keyed(s, out, "value", v, depth, opts);
+}
+
+void vmca_print_keyed(struct vmca_session *s, struct vmca_out *out,
+		      const char *key, const struct vmca_value *v, int depth,
+		      const struct vmca_print_options *opts)
+{
 	struct ctx c = {.s = s, .out = out, .opts = opts};
-	print_keyed(&c, "value", v, 0, depth);
+	print_keyed(&c, key, v, 0, depth);
 }
 
 // The members of a struct or union: a line each; in JSON, member objects

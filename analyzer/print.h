@@ -58,6 +58,11 @@ void vmca_print_value(struct vmca_session *s, struct vmca_out *out,
 		      const struct vmca_value *v, int depth,
 		      const struct vmca_print_options *opts);
 
+/** vmca_print_value() with its JSON under key (NULL in a list). */
+void vmca_print_keyed(struct vmca_session *s, struct vmca_out *out,
+		      const char *key, const struct vmca_value *v, int depth,
+		      const struct vmca_print_options *opts);
+
 /**
  * "name+0x10" for a kernel address inside a symbol (or at one of size 0),
  * in buf; false if none.

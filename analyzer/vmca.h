@@ -15,6 +15,7 @@
 #include "printk.h"
 #include "type.h"
 #include "value.h"
+#include "walk.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/vector.h"

@@ -12,7 +12,7 @@ import struct
 import subprocess
 import tempfile
 
-from vmcatest import Bounds, setup
+from vmcatest import Bounds, elf_loads, patch_phys, setup
 
 CACHE_KEYS = {"name", "address", "object_size", "size", "objs_per_slab",
               "pages_per_slab", "active_objs", "num_objs", "active_slabs",
@@ -224,36 +224,6 @@ def check_text(c, v, d):
 
 
 # --- corrupted copies of an ELF dump ---
-
-def elf_loads(path):
-    """[(paddr, offset, filesz)] of an ELF64 core's PT_LOAD headers."""
-    with open(path, "rb") as f:
-        h = f.read(64)
-        phoff, = struct.unpack_from("<Q", h, 32)
-        phentsize, phnum = struct.unpack_from("<HH", h, 54)
-        f.seek(phoff)
-        ph = f.read(phentsize * phnum)
-    loads = []
-    for i in range(phnum):
-        p_type, _, off, _, paddr, filesz = struct.unpack_from(
-            "<IIQQQQ", ph, i * phentsize)
-        if p_type == 1:
-            loads.append((paddr, off, filesz))
-    return loads
-
-
-def patch_phys(path, loads, paddr, data):
-    """Write data at a physical address in every PT_LOAD that maps it
-    (QEMU's paging ELF maps physical pages once per virtual mapping)."""
-    done = False
-    with open(path, "r+b") as f:
-        for base, off, size in loads:
-            if base <= paddr and paddr + len(data) <= base + size:
-                f.seek(off + paddr - base)
-                f.write(data)
-                done = True
-    return done
-
 
 def cut_phys(path, holes):
     """Take the physical ranges [start, end) of holes out of an ELF64 core:

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -223,3 +224,33 @@ def pahole_layout(vmlinux, struct):
             bits = int(mm.group(2)) * 8 + int(mm.group(3) or 0)
             stack[-1].setdefault(member_name(mm.group(1)), bits)
     return stack[0], size
+
+
+def elf_loads(path):
+    """[(paddr, offset, filesz)] of an ELF64 core's PT_LOAD headers."""
+    with open(path, "rb") as f:
+        h = f.read(64)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phentsize, phnum = struct.unpack_from("<HH", h, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    loads = []
+    for i in range(phnum):
+        p_type, _, off, _, paddr, filesz = struct.unpack_from(
+            "<IIQQQQ", ph, i * phentsize)
+        if p_type == 1:
+            loads.append((paddr, off, filesz))
+    return loads
+
+
+def patch_phys(path, loads, paddr, data):
+    """Write data at a physical address in every PT_LOAD that maps it
+    (QEMU's paging ELF maps physical pages once per virtual mapping)."""
+    done = False
+    with open(path, "r+b") as f:
+        for base, off, size in loads:
+            if base <= paddr and paddr + len(data) <= base + size:
+                f.seek(off + paddr - base)
+                f.write(data)
+                done = True
+    return done
