@@ -28,6 +28,17 @@ struct vmca_memory {
 	/** The path the user gave, for error messages. */
 	char *path;
 	bool is_flattened;
+	/**
+	 * Read kernel virtual addresses as physical ones, translated
+	 * through the page tables: libkdumpfile's own reading of an ELF
+	 * dump's virtual-address segments picks wrong ones (its segments
+	 * "sorted by virtual address" are sorted by p_paddr, seg_virt_cmp
+	 * in src/kdumpfile/elfdump.c), and reads zeros for module and
+	 * vmalloc pages QEMU maps one segment each.
+	 */
+	bool is_kvaddr_via_phys;
+	addrxlat_ctx_t *axctx;
+	addrxlat_sys_t *axsys;
 	/** VMCOREINFO lines, parsed once on first use. */
 	bool has_vmcoreinfo;
 	struct vmcoreinfo_vector vmcoreinfo;
@@ -280,6 +291,10 @@ void vmca_memory_destroy(struct vmca_memory *m)
 {
 	if (!m)
 		return;
+	if (m->axctx)
+		addrxlat_ctx_decref(m->axctx);
+	if (m->axsys)
+		addrxlat_sys_decref(m->axsys);
 	if (m->ctx)
 		kdump_free(m->ctx);
 	if (m->fd >= 0)
@@ -315,6 +330,7 @@ struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 		if (status != KDUMP_OK)
 			return error_kdump(m, status, m->path);
 	}
+	m->is_kvaddr_via_phys = strcmp(vmca_memory_format(m), "elf") == 0;
 	return NULL;
 }
 
@@ -418,10 +434,72 @@ static struct vmca_error *read_as(struct vmca_memory *m, kdump_addrspace_t as,
 	return NULL;
 }
 
+// Kernel virtual to physical through libkdumpfile's translation system
+// (linear maps for the direct map and the kernel, page tables elsewhere).
+static struct vmca_error *kvaddr_to_phys(struct vmca_memory *m, uint64_t vaddr,
+					 uint64_t *ret)
+{
+	if (!m->axsys) {
+		kdump_status ks =
+			kdump_get_addrxlat(m->ctx, &m->axctx, &m->axsys);
+		if (ks != KDUMP_OK) {
+			m->axctx = NULL;
+			m->axsys = NULL;
+			return error_kdump(m, ks, m->path);
+		}
+	}
+	addrxlat_fulladdr_t a = {.addr = vaddr, .as = ADDRXLAT_KVADDR};
+	addrxlat_status as = addrxlat_fulladdr_conv(&a, ADDRXLAT_KPHYSADDR,
+						    m->axctx, m->axsys);
+	if (as != ADDRXLAT_OK) {
+		const char *detail = addrxlat_ctx_get_err(m->axctx);
+		struct vmca_error *err = vmca_error_fault(
+			vaddr, "address %#" PRIx64 ": cannot translate (%s)",
+			vaddr, detail ? detail : addrxlat_strerror(as));
+		addrxlat_ctx_clear_err(m->axctx);
+		return err;
+	}
+	*ret = a.addr;
+	return NULL;
+}
+
 struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 				    void *buf, size_t len)
 {
-	return read_as(m, KDUMP_KVADDR, vaddr, buf, len);
+	if (!m->is_kvaddr_via_phys)
+		return read_as(m, KDUMP_KVADDR, vaddr, buf, len);
+	// Page by page: contiguous virtual pages need not be contiguous in
+	// physical memory.
+	size_t done = 0;
+	while (done < len) {
+		uint64_t at = vaddr + done;
+		size_t n = 4096 - (size_t)(at & 4095);
+		if (n > len - done)
+			n = len - done;
+		uint64_t paddr = 0;
+		struct vmca_error *err = kvaddr_to_phys(m, at, &paddr);
+		if (err)
+			return err;
+		err = read_as(m, KDUMP_KPHYSADDR, paddr, (char *)buf + done, n);
+		if (err) {
+			// Name the address the caller asked for.
+			uint64_t where = at + (err->address - paddr);
+			struct vmca_error *v =
+				strstr(err->message, "page not in dump")
+					? vmca_error_fault(where,
+							   "address %#" PRIx64
+							   ": page not in dump",
+							   where)
+					: vmca_error_fault(where,
+							   "address %#" PRIx64
+							   ": %s",
+							   where, err->message);
+			vmca_error_destroy(err);
+			return v;
+		}
+		done += n;
+	}
+	return NULL;
 }
 
 struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,

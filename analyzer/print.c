@@ -31,11 +31,14 @@ bool vmca_print_symbolize(struct vmca_session *s, uint64_t address, char *buf,
 	if (!(address - sym.address < sym.size ||
 	      (!sym.size && address == sym.address)))
 		return false;
+	char where[80] = "";
+	if (sym.module)
+		snprintf(where, sizeof(where), " [%s]", sym.module);
 	if (address == sym.address)
-		snprintf(buf, size, "%s", sym.name);
+		snprintf(buf, size, "%s%s", sym.name, where);
 	else
-		snprintf(buf, size, "%s+%#" PRIx64, sym.name,
-			 address - sym.address);
+		snprintf(buf, size, "%s+%#" PRIx64 "%s", sym.name,
+			 address - sym.address, where);
 	return true;
 }
 

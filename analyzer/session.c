@@ -19,6 +19,7 @@ struct vmca_session {
 	struct vmca_memory *memory;
 	struct vmca_debuginfo *debuginfo;
 	struct vmca_type_table *types;
+	struct vmca_module_table *modules;
 	uint64_t kaslr_offset;
 	uint64_t page_size;
 };
@@ -222,6 +223,7 @@ void vmca_session_destroy(struct vmca_session *s)
 {
 	if (!s)
 		return;
+	vmca_module_table_destroy(s->modules);
 	vmca_type_table_destroy(s->types);
 	vmca_debuginfo_destroy(s->debuginfo);
 	vmca_memory_destroy(s->memory);
@@ -234,6 +236,11 @@ void vmca_session_destroy(struct vmca_session *s)
 const char *vmca_session_machine(const struct vmca_session *s)
 {
 	return vmca_debuginfo_machine(s->debuginfo);
+}
+
+struct vmca_module_table **vmca_session_module_table(struct vmca_session *s)
+{
+	return &s->modules;
 }
 
 struct vmca_type_table *vmca_session_type_table(struct vmca_session *s)
@@ -358,11 +365,10 @@ struct vmca_error *vmca_symbol_address(struct vmca_session *s, const char *name,
 				       uint64_t *ret)
 {
 	struct vmca_symbol sym;
-	struct vmca_error *err =
-		vmca_debuginfo_symbol_by_name(s->debuginfo, name, &sym);
+	struct vmca_error *err = vmca_symbol_by_name(s, name, &sym);
 	if (err)
 		return err;
-	*ret = sym.address + s->kaslr_offset;
+	*ret = sym.address;
 	return NULL;
 }
 
@@ -372,8 +378,15 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 	struct vmca_symbol sym;
 	struct vmca_error *err =
 		vmca_debuginfo_symbol_by_name(s->debuginfo, name, &sym);
-	if (err)
+	if (err) {
+		// A module's, from its kallsyms in the dump.
+		if (vmca_error_consume(
+			    vmca_module_symbol_by_name(s, name, ret))) {
+			vmca_error_destroy(err);
+			return NULL;
+		}
 		return err;
+	}
 	sym.address += s->kaslr_offset;
 	*ret = sym;
 	return NULL;
@@ -382,6 +395,9 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret)
 {
+	// Module memory first: vmlinux's last symbol is below all of it.
+	if (vmca_module_at(s, address))
+		return vmca_module_symbol_lookup(s, address, ret);
 	struct vmca_symbol sym;
 	struct vmca_error *err = vmca_debuginfo_symbol_by_address(
 		s->debuginfo, address - s->kaslr_offset, &sym);

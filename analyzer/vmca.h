@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "memory.h"
+#include "module.h"
 #include "output.h"
 #include "expr.h"
 #include "print.h"

@@ -72,6 +72,8 @@ struct vmca_symbol {
 	uint64_t size;
 	/** 'T'/'t' function, 'D'/'d' data, 'B'/'b' bss, 'R'/'r', 'A' ... */
 	char type;
+	/** The module it belongs to (the session's lookups); NULL: vmlinux. */
+	const char *module;
 };
 
 #endif /* VMCA_DWARF_DEBUGINFO_TYPES_H */

@@ -18,6 +18,7 @@ static void fill(struct vmca_debuginfo *di,
 	ret->address = sym->address;
 	ret->size = sym->size;
 	ret->type = sym->type;
+	ret->module = NULL;
 }
 
 struct vmca_error *vmca_debuginfo_symbol_by_name(struct vmca_debuginfo *di,

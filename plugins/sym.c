@@ -46,13 +46,17 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 		vmca_out_addr(out, "query_address", address);
 	bool is_inside = !sym.size || offset < sym.size;
 	vmca_out_bool(out, "is_inside", is_inside);
+	vmca_out_str(out, "module", sym.module);
+	char where[80] = "";
+	if (sym.module)
+		snprintf(where, sizeof(where), " [%s]", sym.module);
 	if (offset)
-		vmca_out_textf(out, "%016" PRIx64 " (%s) %s+%#" PRIx64 "%s\n",
-			       address, type, sym.name, offset,
+		vmca_out_textf(out, "%016" PRIx64 " (%s) %s+%#" PRIx64 "%s%s\n",
+			       address, type, sym.name, offset, where,
 			       is_inside ? "" : " (past its end)");
 	else
-		vmca_out_textf(out, "%016" PRIx64 " (%s) %s\n", address, type,
-			       sym.name);
+		vmca_out_textf(out, "%016" PRIx64 " (%s) %s%s\n", address, type,
+			       sym.name, where);
 	vmca_out_end_object(out);
 	return NULL;
 }
@@ -61,7 +65,11 @@ const struct vmca_plugin vmca_plugin_sym = {
 	.name = "sym",
 	.summary = "symbol to address, or address to symbol+offset",
 	.usage = "sym NAME|ADDRESS",
-	.help = "JSON: {\"query\", \"name\", \"address\", \"size\", \"type\" "
-		"(nm letter), \"offset\", \"is_inside\"}\n",
+	.help = "Symbols of the vmlinux and of the loaded modules (their\n"
+		"kallsyms in the dump, init symbols of a module still\n"
+		"initializing included).\n"
+		"JSON: {\"query\", \"name\", \"address\", \"size\", \"type\" "
+		"(nm letter), \"offset\", \"is_inside\", \"module\" (null: "
+		"vmlinux)}\n",
 	.run = sym_run,
 };
