@@ -508,6 +508,61 @@ struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
 	return read_as(m, KDUMP_KPHYSADDR, paddr, buf, len);
 }
 
+uint32_t vmca_memory_nr_cpus(struct vmca_memory *m)
+{
+	kdump_num_t n;
+	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_NUM_CPUS, &n) !=
+	    KDUMP_OK) {
+		kdump_clear_err(m->ctx);
+		return 0;
+	}
+	return n > 65536 ? 65536 : (uint32_t)n;
+}
+
+struct vmca_error *vmca_memory_cpu_regs(struct vmca_memory *m, uint32_t cpu,
+					const char *const *names, size_t n,
+					uint64_t *values, uint64_t *is_set_ret,
+					int64_t *pid_ret)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "cpu.%u.reg", cpu);
+	kdump_attr_ref_t dir;
+	if (kdump_attr_ref(m->ctx, key, &dir) != KDUMP_OK) {
+		kdump_clear_err(m->ctx);
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "%s: no registers of CPU %u in the "
+					 "dump's notes",
+					 m->path, cpu);
+	}
+	uint64_t mask = 0;
+	for (size_t i = 0; i < n && i < 64; i++) {
+		kdump_attr_ref_t reg;
+		kdump_attr_t attr;
+		if (kdump_sub_attr_ref(m->ctx, &dir, names[i], &reg) !=
+		    KDUMP_OK) {
+			kdump_clear_err(m->ctx);
+			continue;
+		}
+		if (kdump_attr_ref_get(m->ctx, &reg, &attr) == KDUMP_OK &&
+		    attr.type == KDUMP_NUMBER) {
+			values[i] = attr.val.number;
+			mask |= UINT64_C(1) << i;
+		}
+		kdump_clear_err(m->ctx);
+		kdump_attr_unref(m->ctx, &reg);
+	}
+	kdump_attr_unref(m->ctx, &dir);
+	*is_set_ret = mask;
+	snprintf(key, sizeof(key), "cpu.%u.pid", cpu);
+	kdump_num_t pid;
+	if (kdump_get_number_attr(m->ctx, key, &pid) == KDUMP_OK)
+		*pid_ret = (int64_t)pid;
+	else
+		*pid_ret = -1;
+	kdump_clear_err(m->ctx);
+	return NULL;
+}
+
 struct vmca_error *vmca_memory_vtop(struct vmca_memory *m, uint64_t vaddr,
 				    struct vmca_vtop *ret)
 {

@@ -65,6 +65,22 @@ struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 /** Read len bytes at a physical address. */
 struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
 					 void *buf, size_t len);
+/** CPUs whose crash-time registers the dump's notes hold ("cpu.number"). */
+uint32_t vmca_memory_nr_cpus(struct vmca_memory *m);
+
+/**
+ * The registers of CPU cpu saved in the dump's notes (NT_PRSTATUS: the
+ * crash-time registers under kdump, the vCPU's at the stop for QEMU's
+ * dumps), by libkdumpfile's names ("rip", "rsp", "rax"...): values[i] and
+ * bit i of *is_set_ret for each names[i] found (n <= 64). pid_ret: the
+ * note's pr_pid, or -1. VMCA_ERROR_NOT_FOUND if the dump has no notes for
+ * cpu.
+ */
+struct vmca_error *vmca_memory_cpu_regs(struct vmca_memory *m, uint32_t cpu,
+					const char *const *names, size_t n,
+					uint64_t *values, uint64_t *is_set_ret,
+					int64_t *pid_ret);
+
 /** Translate vaddr through the kernel page tables, level by level. */
 struct vmca_error *vmca_memory_vtop(struct vmca_memory *m, uint64_t vaddr,
 				    struct vmca_vtop *ret);

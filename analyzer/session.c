@@ -233,6 +233,11 @@ void vmca_session_destroy(struct vmca_session *s)
 	free(s);
 }
 
+struct vmca_memory *vmca_session_memory(const struct vmca_session *s)
+{
+	return s->memory;
+}
+
 const char *vmca_session_machine(const struct vmca_session *s)
 {
 	return vmca_debuginfo_machine(s->debuginfo);

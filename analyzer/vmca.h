@@ -14,6 +14,8 @@
 #include "expr.h"
 #include "print.h"
 #include "printk.h"
+#include "regs.h"
+#include "task.h"
 #include "type.h"
 #include "value.h"
 #include "walk.h"
@@ -63,6 +65,8 @@ const char *vmca_session_machine(const struct vmca_session *s);
  * session (type.h, value.h), which also knows modules and made types.
  */
 struct vmca_debuginfo *vmca_session_debuginfo(const struct vmca_session *s);
+/** The dump, for the core (analyzer/): plugins read through the session. */
+struct vmca_memory *vmca_session_memory(const struct vmca_session *s);
 
 /** A VMCOREINFO value ("OSRELEASE", "NUMBER(...)"), or NULL. */
 const char *vmca_vmcoreinfo(struct vmca_session *s, const char *key);

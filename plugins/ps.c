@@ -37,25 +37,40 @@ struct task {
 	bool has_rss;
 	bool is_idle;
 	bool is_panic;
+	bool is_active;
 	struct vmca_error *err;
 };
 DEFINE_VECTOR(task_vector, struct task)
+
+// The members ps reads, resolved once for every task.
+struct fields {
+	struct vmca_field pid, tgid, state, exit_state, flags, mm, cpu,
+		real_parent, comm;
+	// mm_struct's RSS counters: an atomic_long_t each before commit
+	// f1a7941243c1 ("mm: convert mm's rss stats into percpu_counter")
+	// (v6.2), a percpu_counter (count + per-CPU deltas) since.
+	bool is_percpu_rss;
+	struct vmca_field rss[3], rss_counters[3];
+};
 
 struct ps {
 	struct vmca_session *s;
 	struct task_vector tasks;
 	struct vmca_error *walk_errors[64];
 	size_t nr_walk_errors;
-	uint64_t tasks_offset, thread_node_offset, thread_head_offset;
-	uint64_t signal_offset;
-	const char *state_member;
-	const char *cpu_member;
+	uint32_t task_type, mm_type;
+	struct fields f;
 	uint32_t nr_cpus;
 	uint64_t panic_task;
+	uint64_t active[VMCA_MAX_CPUS];
+	uint32_t nr_active;
 };
 
-static void note_walk_error(struct ps *ps, struct vmca_error *err)
+static void note_walk_error(struct vmca_session *s, struct vmca_error *err,
+			    void *arg)
 {
+	(void)s;
+	struct ps *ps = arg;
 	if (ps->nr_walk_errors <
 	    sizeof(ps->walk_errors) / sizeof(ps->walk_errors[0]))
 		ps->walk_errors[ps->nr_walk_errors++] = err;
@@ -74,40 +89,93 @@ static char state_letter(uint64_t state, uint64_t exit_state)
 	return idx < (int)sizeof(state_chars) - 1 ? state_chars[idx] : '?';
 }
 
-// Sum of an mm's RSS counters. Since commit f1a7941243c1 ("mm: convert
-// mm's rss stats into percpu_counter") (v6.2) each is a percpu_counter;
-// before, an atomic_long_t in mm->rss_stat.count[].
+static struct vmca_error *init_fields(struct ps *ps)
+{
+	struct vmca_session *s = ps->s;
+	struct fields *f = &ps->f;
+	struct vmca_error *err =
+		vmca_type(s, "struct task_struct", &ps->task_type);
+	if (!err)
+		err = vmca_type(s, "struct mm_struct", &ps->mm_type);
+	if (err)
+		return err;
+	uint32_t t = ps->task_type;
+	// Since commit 2f064a59a11f ("sched: Change task_struct::state")
+	// (v5.14) the state is __state; with CONFIG_THREAD_INFO_IN_TASK the
+	// CPU is in thread_info since commit bcf9033e5449 ("sched: move CPU
+	// field back into thread_info if THREAD_INFO_IN_TASK=y") (v5.16).
+	const char *state =
+		vmca_type_has_member(s, "struct task_struct", "__state")
+			? "__state"
+			: "state";
+	const char *cpu =
+		vmca_type_has_member(s, "struct task_struct", "thread_info.cpu")
+			? "thread_info.cpu"
+			: "cpu";
+	if ((err = vmca_field_init(s, t, "pid", &f->pid)) ||
+	    (err = vmca_field_init(s, t, "tgid", &f->tgid)) ||
+	    (err = vmca_field_init(s, t, state, &f->state)) ||
+	    (err = vmca_field_init(s, t, "exit_state", &f->exit_state)) ||
+	    (err = vmca_field_init(s, t, "flags", &f->flags)) ||
+	    (err = vmca_field_init(s, t, "mm", &f->mm)) ||
+	    (err = vmca_field_init(s, t, cpu, &f->cpu)) ||
+	    (err = vmca_field_init(s, t, "real_parent", &f->real_parent)) ||
+	    (err = vmca_field_init(s, t, "comm", &f->comm)))
+		return err;
+	f->is_percpu_rss =
+		!vmca_type_has_member(s, "struct mm_struct", "rss_stat.count");
+	for (size_t i = 0; i < 3; i++) {
+		char path[64];
+		if (!f->is_percpu_rss) {
+			snprintf(path, sizeof(path),
+				 "rss_stat.count[%u].counter", rss_counters[i]);
+			err = vmca_field_init(s, ps->mm_type, path, &f->rss[i]);
+		} else {
+			snprintf(path, sizeof(path), "rss_stat[%u].count",
+				 rss_counters[i]);
+			err = vmca_field_init(s, ps->mm_type, path, &f->rss[i]);
+			snprintf(path, sizeof(path), "rss_stat[%u].counters",
+				 rss_counters[i]);
+			if (!err)
+				err = vmca_field_init(s, ps->mm_type, path,
+						      &f->rss_counters[i]);
+		}
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+static struct vmca_error *read_field(struct vmca_session *s,
+				     const struct vmca_value *v,
+				     const struct vmca_field *f, uint64_t *ret)
+{
+	struct vmca_value m;
+	struct vmca_error *err = vmca_value_field(s, v, f, &m);
+	if (!err)
+		err = vmca_value_u64(s, &m, ret);
+	return err;
+}
+
+// Sum of an mm's RSS counters, as get_mm_rss() sums them.
 static struct vmca_error *mm_rss(struct ps *ps, uint64_t mm, uint64_t *ret)
 {
 	struct vmca_session *s = ps->s;
+	struct vmca_value v;
+	vmca_value_init_reference(&v, ps->mm_type, mm);
 	uint64_t total = 0;
-	char path[64];
-	if (vmca_type_has_member(s, "struct mm_struct", "rss_stat.count")) {
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(path, sizeof(path),
-				 "rss_stat.count[%u].counter", rss_counters[i]);
-			uint64_t v;
-			struct vmca_error *err = vmca_read_member(
-				s, mm, "struct mm_struct", path, &v);
-			if (err)
-				return err;
-			total += v;
-		}
-		*ret = total;
-		return NULL;
-	}
 	for (size_t i = 0; i < 3; i++) {
-		uint64_t count, counters;
-		snprintf(path, sizeof(path), "rss_stat[%u].count",
-			 rss_counters[i]);
-		struct vmca_error *err = vmca_read_member(
-			s, mm, "struct mm_struct", path, &count);
+		uint64_t count;
+		struct vmca_error *err =
+			read_field(s, &v, &ps->f.rss[i], &count);
 		if (err)
 			return err;
-		snprintf(path, sizeof(path), "rss_stat[%u].counters",
-			 rss_counters[i]);
-		err = vmca_read_member(s, mm, "struct mm_struct", path,
-				       &counters);
+		if (!ps->f.is_percpu_rss) {
+			total += count;
+			continue;
+		}
+		uint64_t counters;
+		err = read_field(s, &v, &ps->f.rss_counters[i], &counters);
 		if (err)
 			return err;
 		// percpu_counter_sum(): the count plus every CPU's delta.
@@ -133,33 +201,36 @@ static struct vmca_error *read_task(struct ps *ps, uint64_t address,
 				    bool is_idle, struct task *t)
 {
 	struct vmca_session *s = ps->s;
-	const char *ts = "struct task_struct";
-	uint64_t state, exit_state, parent, comm_off;
+	const struct fields *f = &ps->f;
+	uint64_t state, exit_state, parent;
 	memset(t, 0, sizeof(*t));
 	t->address = address;
 	t->is_idle = is_idle;
+	struct vmca_value v, comm;
+	vmca_value_init_reference(&v, ps->task_type, address);
 	struct vmca_error *err;
-	if ((err = vmca_read_member(s, address, ts, "pid", &t->pid)) ||
-	    (err = vmca_read_member(s, address, ts, "tgid", &t->tgid)) ||
-	    (err = vmca_read_member(s, address, ts, ps->state_member,
-				    &state)) ||
-	    (err = vmca_read_member(s, address, ts, "exit_state",
-				    &exit_state)) ||
-	    (err = vmca_read_member(s, address, ts, "flags", &t->flags)) ||
-	    (err = vmca_read_member(s, address, ts, "mm", &t->mm)) ||
-	    (err = vmca_read_member(s, address, ts, ps->cpu_member, &t->cpu)) ||
-	    (err = vmca_read_member(s, address, ts, "real_parent", &parent)) ||
-	    (err = vmca_type_member_offset(s, ts, "comm", &comm_off)) ||
-	    (err = vmca_read(s, address + comm_off, t->comm, 16)))
+	if ((err = read_field(s, &v, &f->pid, &t->pid)) ||
+	    (err = read_field(s, &v, &f->tgid, &t->tgid)) ||
+	    (err = read_field(s, &v, &f->state, &state)) ||
+	    (err = read_field(s, &v, &f->exit_state, &exit_state)) ||
+	    (err = read_field(s, &v, &f->flags, &t->flags)) ||
+	    (err = read_field(s, &v, &f->mm, &t->mm)) ||
+	    (err = read_field(s, &v, &f->cpu, &t->cpu)) ||
+	    (err = read_field(s, &v, &f->real_parent, &parent)) ||
+	    (err = vmca_value_field(s, &v, &f->comm, &comm)) ||
+	    (err = vmca_value_string(s, &comm, t->comm, sizeof(t->comm))))
 		return vmca_error_wrap(err, "task_struct at %#" PRIx64,
 				       address);
-	t->comm[16] = '\0';
 	t->pid &= 0xffffffff;
 	t->tgid &= 0xffffffff;
 	t->state = state_letter(state, exit_state);
 	t->is_panic = address == ps->panic_task;
+	for (uint32_t i = 0; i < ps->nr_active; i++)
+		t->is_active |= ps->active[i] == address;
 	if (parent && parent != address) {
-		err = vmca_read_member(s, parent, ts, "tgid", &t->ppid);
+		struct vmca_value p;
+		vmca_value_init_reference(&p, ps->task_type, parent);
+		err = read_field(s, &p, &f->tgid, &t->ppid);
 		if (err)
 			return vmca_error_wrap(
 				err, "parent of task %" PRIu64 " at %#" PRIx64,
@@ -176,9 +247,11 @@ static struct vmca_error *read_task(struct ps *ps, uint64_t address,
 	return NULL;
 }
 
-static struct vmca_error *add_task(struct ps *ps, uint64_t address,
-				   bool is_idle)
+static struct vmca_error *add_task(struct vmca_session *s,
+				   const struct vmca_task_entry *e, void *arg)
 {
+	(void)s;
+	struct ps *ps = arg;
 	if (ps->tasks.len >= MAX_TASKS)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "more than %" PRIu64 " tasks",
@@ -187,145 +260,31 @@ static struct vmca_error *add_task(struct ps *ps, uint64_t address,
 	if (!t)
 		return &vmca_enomem;
 	// A task that cannot be read is listed with what failed.
-	struct vmca_error *err = read_task(ps, address, is_idle, t);
+	struct vmca_error *err = read_task(ps, e->address, e->is_idle, t);
 	if (err) {
-		t->address = address;
+		t->address = e->address;
 		t->err = err;
 	}
 	return NULL;
 }
 
-static struct vmca_error *visit_thread(struct vmca_session *s, uint64_t node,
-				       void *arg)
-{
-	struct ps *ps = arg;
-	return add_task(ps, node - ps->thread_node_offset, false);
-}
-
-static struct vmca_error *visit_process(struct vmca_session *s, uint64_t node,
-					void *arg)
-{
-	struct ps *ps = arg;
-	uint64_t leader = node - ps->tasks_offset;
-	uint64_t signal;
-	struct vmca_error *err =
-		vmca_read_u64(s, leader + ps->signal_offset, &signal);
-	if (err || !signal) {
-		// Without its signal_struct only the leader can be listed.
-		vmca_error_destroy(err);
-		return add_task(ps, leader, false);
-	}
-	err = vmca_list_walk(s, signal + ps->thread_head_offset, MAX_TASKS,
-			     visit_thread, ps);
-	if (err)
-		note_walk_error(
-			ps, vmca_error_wrap(err, "threads of task at %#" PRIx64,
-					    leader));
-	return NULL;
-}
-
-// The task that was running the panic or crash: the current task of
-// panic_cpu (panic()) or crashing_cpu (the kdump path on x86).
-static uint64_t find_panic_task(struct vmca_session *s)
-{
-	static const char *const cpu_vars[] = {"panic_cpu", "crashing_cpu"};
-	for (size_t i = 0; i < 2; i++) {
-		struct vmca_variable v;
-		uint32_t cpu;
-		struct vmca_error *err = vmca_variable(s, cpu_vars[i], &v);
-		if (!err)
-			err = vmca_read_u32(s, v.address, &cpu);
-		if (err || cpu == UINT32_MAX) {
-			vmca_error_destroy(err);
-			continue;
-		}
-		// Since commit 7443b296e699 ("x86/percpu: Move current_task
-		// to percpu hot section") (v6.2): pcpu_hot.current_task.
-		uint64_t task = 0;
-		struct vmca_member m;
-		err = vmca_percpu_variable(s, "pcpu_hot", cpu, &v);
-		if (!err)
-			err = vmca_type_member_path(s, v.type, "current_task",
-						    &m);
-		if (!err) {
-			v.address += m.bit_offset / 8;
-		} else {
-			vmca_error_destroy(err);
-			err = vmca_percpu_variable(s, "current_task", cpu, &v);
-		}
-		if (!err)
-			err = vmca_read_u64(s, v.address, &task);
-		vmca_error_destroy(err);
-		if (task)
-			return task;
-	}
-	return 0;
-}
-
 static struct vmca_error *collect(struct ps *ps)
 {
 	struct vmca_session *s = ps->s;
-	const char *ts = "struct task_struct";
-	struct vmca_error *err;
-	if ((err = vmca_type_member_offset(s, ts, "tasks",
-					   &ps->tasks_offset)) ||
-	    (err = vmca_type_member_offset(s, ts, "thread_node",
-					   &ps->thread_node_offset)) ||
-	    (err = vmca_type_member_offset(s, ts, "signal",
-					   &ps->signal_offset)) ||
-	    (err = vmca_type_member_offset(s, "struct signal_struct",
-					   "thread_head",
-					   &ps->thread_head_offset)))
-		return err;
-	// Since commit 2f064a59a11f ("sched: Change task_struct::state")
-	// (v5.14) the state is __state.
-	ps->state_member =
-		vmca_type_has_member(s, ts, "__state") ? "__state" : "state";
-	// With CONFIG_THREAD_INFO_IN_TASK the CPU lives in thread_info
-	// since commit bcf9033e5449 ("sched: move CPU field back into
-	// thread_info if THREAD_INFO_IN_TASK=y") (v5.16).
-	ps->cpu_member = vmca_type_has_member(s, ts, "thread_info.cpu")
-				 ? "thread_info.cpu"
-				 : "cpu";
-	err = vmca_nr_cpu_ids(s, &ps->nr_cpus);
+	struct vmca_error *err = init_fields(ps);
+	if (!err)
+		err = vmca_nr_cpu_ids(s, &ps->nr_cpus);
 	if (err)
 		return err;
-	ps->panic_task = find_panic_task(s);
-
-	// The idle tasks first, one per possible CPU (CPU 0's is
-	// init_task), as crash lists them.
-	struct vmca_variable init_task;
-	err = vmca_variable(s, "init_task", &init_task);
-	if (err)
-		return err;
-	for (uint32_t cpu = 0; cpu < ps->nr_cpus; cpu++) {
-		bool is_possible = false;
-		struct vmca_variable rq;
-		uint64_t idle = 0;
-		err = vmca_cpu_in_mask(s, "__cpu_possible_mask", cpu,
-				       &is_possible);
-		if (!err && !is_possible)
-			continue;
-		if (!err)
-			err = vmca_percpu_variable(s, "runqueues", cpu, &rq);
-		if (!err)
-			err = vmca_read_member(s, rq.address, "struct rq",
-					       "idle", &idle);
-		if (err) {
-			note_walk_error(ps, vmca_error_wrap(err,
-							    "idle task of "
-							    "CPU %u",
-							    cpu));
-			continue;
-		}
-		if (idle && (err = add_task(ps, idle, true)))
-			return err;
+	ps->panic_task = vmca_task_panic(s);
+	// Each CPU's task at the dump (its runqueue's curr).
+	for (uint32_t cpu = 0; cpu < ps->nr_cpus && cpu < VMCA_MAX_CPUS;
+	     cpu++) {
+		uint64_t task;
+		if (vmca_error_consume(vmca_task_active(s, cpu, &task)) && task)
+			ps->active[ps->nr_active++] = task;
 	}
-	err = vmca_list_walk(s, init_task.address + ps->tasks_offset, MAX_TASKS,
-			     visit_process, ps);
-	if (err)
-		note_walk_error(ps, vmca_error_wrap(err, "init_task.tasks"));
-	return NULL;
+	return vmca_task_walk(s, add_task, note_walk_error, ps);
 }
 
 enum filter { FILTER_ALL, FILTER_USER, FILTER_KERNEL };
@@ -368,7 +327,10 @@ static void emit(struct ps *ps, struct vmca_out *out, enum filter filter,
 			continue;
 		}
 		char state[2] = {t->state, '\0'};
-		vmca_out_str_flags(out, "", t->is_panic ? ">" : " ",
+		vmca_out_str_flags(out, "",
+				   t->is_panic	  ? "*"
+				   : t->is_active ? ">"
+						  : " ",
 				   VMCA_OUT_TEXT_ONLY);
 		vmca_out_u64(out, "pid", t->pid);
 		vmca_out_u64(out, "tgid", t->tgid);
@@ -383,6 +345,8 @@ static void emit(struct ps *ps, struct vmca_out *out, enum filter filter,
 		vmca_out_bool_flags(out, "is_idle", t->is_idle,
 				    VMCA_OUT_JSON_ONLY);
 		vmca_out_bool_flags(out, "is_panic", t->is_panic,
+				    VMCA_OUT_JSON_ONLY);
+		vmca_out_bool_flags(out, "is_active", t->is_active,
 				    VMCA_OUT_JSON_ONLY);
 		vmca_out_end_object(out);
 	}
@@ -417,17 +381,21 @@ static struct vmca_error *ps_run(struct vmca_session *s, struct vmca_out *out,
 				"usage: vmca VMCORE ps [-u|-k] "
 				"[PID...]");
 	}
-	struct ps ps = {.s = s};
-	task_vector_init(&ps.tasks);
-	struct vmca_error *err = collect(&ps);
+	// The active tasks' table is large for a stack.
+	_cleanup_free_ struct ps *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return &vmca_enomem;
+	ps->s = s;
+	task_vector_init(&ps->tasks);
+	struct vmca_error *err = collect(ps);
 	if (!err)
-		emit(&ps, out, filter, pids, npids);
+		emit(ps, out, filter, pids, npids);
 	struct task *t;
-	vector_for_each (&ps.tasks, t)
+	vector_for_each (&ps->tasks, t)
 		vmca_error_destroy(t->err);
-	task_vector_deinit(&ps.tasks);
-	for (size_t i = 0; i < ps.nr_walk_errors; i++)
-		vmca_error_destroy(ps.walk_errors[i]);
+	task_vector_deinit(&ps->tasks);
+	for (size_t i = 0; i < ps->nr_walk_errors; i++)
+		vmca_error_destroy(ps->walk_errors[i]);
 	return err;
 }
 
@@ -440,14 +408,16 @@ const struct vmca_plugin vmca_plugin_ps = {
 		"tasks).\n"
 		"PID selects a task by pid or thread-group id.\n"
 		"STATE is task_state_to_char()'s letter (R S D T t X Z P I); "
-		"'>' marks the\n"
-		"task that was running the panic (or the kdump crash).\n"
+		"'>' marks\n"
+		"each CPU's active task (its runqueue's curr at the dump), '*' "
+		"the one\n"
+		"that was running the panic (or the kdump crash).\n"
 		"Broken task lists (a cycle, an unreadable link) are reported "
 		"under\n"
 		"\"errors\" and the walk keeps what it found.\n"
 		"JSON: {\"tasks\": [{\"pid\", \"tgid\", \"ppid\", \"cpu\", "
 		"\"state\", \"task\",\n"
 		"\"rss_pages\", \"comm\", \"is_kernel_thread\", \"is_idle\", "
-		"\"is_panic\"}], \"errors\"?}\n",
+		"\"is_panic\",\n\"is_active\"}], \"errors\"?}\n",
 	.run = ps_run,
 };
