@@ -413,6 +413,33 @@ struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 	return NULL;
 }
 
+struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
+				  struct vmca_debuginfo_pc *ret)
+{
+	if (vmca_module_at(s, address))
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "%#" PRIx64 " is in a module: no "
+					 "debuginfo of it",
+					 address);
+	struct vmca_error *err = vmca_debuginfo_pc_lookup(
+		s->debuginfo, address - s->kaslr_offset, ret);
+	if (err)
+		return err;
+	// Assembly has lines but no function in DWARF: the symbol table
+	// names it, as addr2line does.
+	struct vmca_debuginfo_location *inner = &ret->frames[0];
+	struct vmca_symbol sym;
+	if (ret->nr_frames == 1 && !inner->function &&
+	    vmca_error_consume(vmca_symbol_lookup(s, address, &sym)) &&
+	    ret->strings_len + strlen(sym.name) + 1 <= sizeof(ret->strings)) {
+		char *name = ret->strings + ret->strings_len;
+		strcpy(name, sym.name);
+		ret->strings_len += strlen(sym.name) + 1;
+		inner->function = name;
+	}
+	return NULL;
+}
+
 bool vmca_parse_u64(const char *arg, uint64_t *ret)
 {
 	if (!arg || !*arg || *arg == '-' || *arg == '+')

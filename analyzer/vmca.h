@@ -101,6 +101,14 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret);
 /**
+ * The function, the chain of inlined calls and the file:line at a runtime
+ * address of the vmlinux, from DWARF read on demand (only the unit holding
+ * it; see vmca_debuginfo_pc_lookup()).
+ */
+struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
+				  struct vmca_debuginfo_pc *ret);
+
+/**
  * Parse an address argument: hex ("0xffff...", "ffff..."), a symbol name,
  * or "symbol+offset".
  */

@@ -132,6 +132,7 @@ void vmca_debuginfo_builder_destroy(struct vmca_debuginfo_builder *b)
 	idset_deinit(&b->var_set);
 	vmca_debuginfo_sym_vector_deinit(&b->syms);
 	vmca_debuginfo_elfsection_vector_deinit(&b->elf_sections);
+	vmca_debuginfo_pcunit_vector_deinit(&b->pc_units);
 	free(b);
 }
 
@@ -816,6 +817,9 @@ vmca_debuginfo_builder_serialize(struct vmca_debuginfo_builder *b,
 		[VMCA_DEBUGINFO_ELF_SECTIONS] =
 			{b->elf_sections.data,
 			 b->elf_sections.len * sizeof(*b->elf_sections.data)},
+		[VMCA_DEBUGINFO_PC_UNITS] = {b->pc_units.data,
+					     b->pc_units.len *
+						     sizeof(*b->pc_units.data)},
 	};
 
 	struct vmca_debuginfo_header header = {

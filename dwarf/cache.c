@@ -188,6 +188,8 @@ struct vmca_error *vmca_debuginfo_cache_attach(struct vmca_debuginfo *di,
 		[VMCA_DEBUGINFO_SYM_HASH] = sizeof(struct vmca_debuginfo_slot),
 		[VMCA_DEBUGINFO_ELF_SECTIONS] =
 			sizeof(struct vmca_debuginfo_celfsection),
+		[VMCA_DEBUGINFO_PC_UNITS] =
+			sizeof(struct vmca_debuginfo_cpcunit),
 	};
 	const uint8_t *base = image;
 	const void *data[VMCA_DEBUGINFO_NR_SECTIONS];
@@ -243,6 +245,8 @@ struct vmca_error *vmca_debuginfo_cache_attach(struct vmca_debuginfo *di,
 	di->nr_sym_hash = count[VMCA_DEBUGINFO_SYM_HASH];
 	di->elf_sections = data[VMCA_DEBUGINFO_ELF_SECTIONS];
 	di->nr_elf_sections = count[VMCA_DEBUGINFO_ELF_SECTIONS];
+	di->pc_units = data[VMCA_DEBUGINFO_PC_UNITS];
+	di->nr_pc_units = count[VMCA_DEBUGINFO_PC_UNITS];
 	static const char hex[] = "0123456789abcdef";
 	for (uint32_t i = 0; i < h->build_id_size; i++) {
 		di->build_id[2 * i] = hex[h->build_id[i] >> 4];

@@ -34,7 +34,8 @@ static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
 				void **image_ret, size_t *size_ret)
 {
 	struct vmca_debuginfo_dwarf_sections sections;
-	struct vmca_error *err = vmca_debuginfo_elf_dwarf(elf, &sections);
+	struct vmca_error *err =
+		vmca_debuginfo_elf_dwarf(elf, false, &sections);
 	if (err)
 		return err;
 	struct vmca_debuginfo_builder *b;
@@ -70,7 +71,10 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 	if (err)
 		return err;
 	struct vmca_debuginfo *di = calloc(1, sizeof(*di));
-	if (!di) {
+	if (di)
+		di->path = strdup(path);
+	if (!di || !di->path) {
+		free(di);
 		vmca_debuginfo_elf_close(elf);
 		return &vmca_enomem;
 	}
@@ -133,6 +137,7 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 
 fail:
 	vmca_debuginfo_elf_close(elf);
+	free(di->path);
 	free(di);
 	return err;
 }
@@ -161,6 +166,8 @@ void vmca_debuginfo_destroy(struct vmca_debuginfo *di)
 {
 	if (!di)
 		return;
+	vmca_debuginfo_ondemand_destroy(di->ondemand);
+	free(di->path);
 	if (di->image_is_mapped)
 		munmap(di->image, di->image_size);
 	else

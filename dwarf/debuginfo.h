@@ -115,6 +115,19 @@ struct vmca_error *vmca_debuginfo_member_path(struct vmca_debuginfo *di,
 size_t vmca_debuginfo_type_name(struct vmca_debuginfo *di, uint32_t id,
 				const char *var_name, char *buf, size_t size);
 
+/* DWARF read on demand. */
+
+/**
+ * The function, the inlined calls and the file:line at a link-time
+ * address, from DWARF read on demand: the first call opens the ELF file
+ * and libdwarf (a warm open never does), each reads only the compilation
+ * unit holding address (the index's table of .debug_aranges) and its line
+ * table. VMCA_ERROR_NOT_FOUND if no unit or line holds address.
+ */
+struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
+					    uint64_t address,
+					    struct vmca_debuginfo_pc *ret);
+
 /* Variables. */
 
 /**

@@ -5,6 +5,7 @@
 #define VMCA_DWARF_DEBUGINFO_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -74,6 +75,34 @@ struct vmca_symbol {
 	char type;
 	/** The module it belongs to (the session's lookups); NULL: vmlinux. */
 	const char *module;
+};
+
+/** Inlined calls at one address deeper than this are not followed. */
+#define VMCA_DEBUGINFO_MAX_INLINE 32
+
+/** A function at an address, and where in its source. */
+struct vmca_debuginfo_location {
+	/** NULL if DWARF names none. */
+	const char *function;
+	/** As the line table composes it (directory and name); NULL. */
+	const char *file;
+	uint32_t line, column;
+	/** Inlined into the next frame. */
+	bool is_inlined;
+};
+
+struct vmca_debuginfo_pc {
+	/**
+	 * Innermost first: the function whose code it is (inlined, if so,
+	 * with the line table's file:line), then each function that call was
+	 * inlined into (with the place of the call), out to the function
+	 * compiled on its own.
+	 */
+	struct vmca_debuginfo_location frames[VMCA_DEBUGINFO_MAX_INLINE];
+	size_t nr_frames;
+	/** Where the strings above live. */
+	char strings[8192];
+	size_t strings_len;
 };
 
 #endif /* VMCA_DWARF_DEBUGINFO_TYPES_H */

@@ -237,16 +237,21 @@ static struct vmca_error *section_data(struct vmca_debuginfo_elf *e,
 	return NULL;
 }
 
-// The sections libdwarf reads for the index; the rest are not its business
+// The sections libdwarf reads for the index (the first 7) and, on demand,
+// for lines, scopes and locations; the rest are not its business
 // (.rela.debug_*, above all: see dbg.h). .debug_addr: libdwarf wants it
 // for a unit with DW_AT_addr_base (clang's DWARF 5).
 static const char *const dwarf_section_names[] = {
 	".debug_info",	   ".debug_abbrev",	 ".debug_str",
 	".debug_line_str", ".debug_str_offsets", ".debug_addr",
+	".debug_aranges",  ".debug_line",	 ".debug_rnglists",
+	".debug_ranges",   ".debug_loclists",	 ".debug_loc",
+	".debug_frame",
 };
+#define NR_INDEX_SECTIONS 7
 
 struct vmca_error *
-vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
+vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e, bool is_full,
 			 struct vmca_debuginfo_dwarf_sections *ret)
 {
 	struct vmca_debuginfo_dwarf_sections s = {
@@ -272,15 +277,14 @@ vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
 		const char *name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
 		if (!name)
 			continue;
-		size_t i;
-		for (i = 0; i < sizeof(dwarf_section_names) /
-					sizeof(dwarf_section_names[0]);
-		     i++) {
+		size_t i, n = is_full ? sizeof(dwarf_section_names) /
+						sizeof(dwarf_section_names[0])
+				      : NR_INDEX_SECTIONS;
+		for (i = 0; i < n; i++) {
 			if (strcmp(name, dwarf_section_names[i]) == 0)
 				break;
 		}
-		if (i == sizeof(dwarf_section_names) /
-				 sizeof(dwarf_section_names[0]))
+		if (i == n)
 			continue;
 		// A second section of a name: libdwarf would refuse the
 		// object; the first is what readelf shows too.

@@ -1825,6 +1825,58 @@ struct half {
 	struct vmca_error *symbols_err;
 };
 
+static int compare_pc_units(const void *a, const void *b)
+{
+	const struct vmca_debuginfo_cpcunit *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+// The PC -> unit table from .debug_aranges, for DWARF read on demand: a
+// unit without aranges has no line information here.
+static struct vmca_error *pc_units(Dwarf_Debug dbg,
+				   struct vmca_debuginfo_builder *b)
+{
+	Dwarf_Arange *aranges = NULL;
+	Dwarf_Signed n = 0;
+	Dwarf_Error derr = NULL;
+	int rc = dwarf_get_aranges(dbg, &aranges, &n, &derr);
+	if (rc == DW_DLV_NO_ENTRY)
+		return NULL;
+	if (rc != DW_DLV_OK)
+		return vmca_error_dwarf(dbg, derr, 0);
+	struct vmca_error *err = NULL;
+	for (Dwarf_Signed i = 0; i < n; i++) {
+		Dwarf_Unsigned segment, segment_size, length;
+		Dwarf_Addr start;
+		Dwarf_Off die;
+		if (!err && dwarf_get_arange_info_b(
+				    aranges[i], &segment, &segment_size, &start,
+				    &length, &die, &derr) == DW_DLV_OK) {
+			struct vmca_debuginfo_cpcunit *u =
+				vmca_debuginfo_pcunit_vector_append_entry(
+					&b->pc_units);
+			if (!u)
+				err = &vmca_enomem;
+			else if (length && start + length > start)
+				*u = (struct vmca_debuginfo_cpcunit){
+					start, start + length, die};
+			else
+				b->pc_units.len--;
+		} else if (!err && derr) {
+			err = vmca_error_dwarf(dbg, derr, 0);
+			derr = NULL;
+		}
+		dwarf_dealloc(dbg, aranges[i], DW_DLA_ARANGE);
+	}
+	dwarf_dealloc(dbg, aranges, DW_DLA_LIST);
+	if (!err && b->pc_units.len)
+		qsort(b->pc_units.data, b->pc_units.len,
+		      sizeof(*b->pc_units.data), compare_pc_units);
+	return err;
+}
+
 static void *first_half(void *arg)
 {
 	struct half *h = arg;
@@ -1922,6 +1974,8 @@ vmca_debuginfo_index_build(struct vmca_debuginfo_elf *elf,
 	}
 	if (!err)
 		err = vmca_debuginfo_builder_merge(b, second);
+	if (!err)
+		err = pc_units(dbgs[0].dbg, b);
 	if (err) {
 		err = vmca_error_wrap(err, "%s", vmca_debuginfo_elf_path(elf));
 		vmca_error_destroy(halves[0].symbols_err);

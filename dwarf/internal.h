@@ -25,7 +25,7 @@
  */
 
 #define VMCA_DEBUGINFO_MAGIC	      "VMCAIDX"
-#define VMCA_DEBUGINFO_FORMAT_VERSION 3
+#define VMCA_DEBUGINFO_FORMAT_VERSION 4
 #define VMCA_DEBUGINFO_BYTE_ORDER     0x01020304u
 #define VMCA_DEBUGINFO_BUILD_ID_MAX   64
 /** Image sizes are a multiple of this, for the checksum's block size. */
@@ -43,6 +43,7 @@ enum vmca_debuginfo_section_id {
 	VMCA_DEBUGINFO_SYMS,
 	VMCA_DEBUGINFO_SYM_HASH,
 	VMCA_DEBUGINFO_ELF_SECTIONS,
+	VMCA_DEBUGINFO_PC_UNITS,
 	VMCA_DEBUGINFO_NR_SECTIONS,
 };
 
@@ -134,6 +135,15 @@ struct vmca_debuginfo_csym {
 	char type;
 	/** VMCA_DEBUGINFO_SYM_*: which of two same-named symbols wins. */
 	uint8_t binding;
+};
+
+/**
+ * PC_UNITS, sorted by lo: the address ranges of each compilation unit
+ * (.debug_aranges), and where its DIE is in .debug_info.
+ */
+struct vmca_debuginfo_cpcunit {
+	uint64_t lo, hi; /**< [lo, hi) */
+	uint64_t die_offset;
 };
 
 /** An ELF section's address range (size 0 if it is not allocated). */
@@ -229,6 +239,11 @@ struct vmca_debuginfo {
 	uint32_t nr_sym_hash;
 	const struct vmca_debuginfo_celfsection *elf_sections;
 	uint32_t nr_elf_sections;
+	const struct vmca_debuginfo_cpcunit *pc_units;
+	uint32_t nr_pc_units;
+	/** The ELF file, for DWARF read on demand (lines.c). */
+	char *path;
+	struct vmca_debuginfo_ondemand *ondemand;
 };
 
 /* cache.c: the image on disk. */
@@ -293,6 +308,7 @@ DEFINE_VECTOR(vmca_debuginfo_sym_vector, struct vmca_debuginfo_csym)
 DEFINE_VECTOR(vmca_debuginfo_elfsection_vector,
 	      struct vmca_debuginfo_celfsection)
 DEFINE_VECTOR(vmca_debuginfo_u8_vector, uint8_t)
+DEFINE_VECTOR(vmca_debuginfo_pcunit_vector, struct vmca_debuginfo_cpcunit)
 
 /** A growable open-addressing set of ids; what an id means is the user's. */
 struct vmca_debuginfo_idset {
@@ -335,6 +351,7 @@ struct vmca_debuginfo_builder {
 	struct vmca_debuginfo_idset var_set;
 	struct vmca_debuginfo_sym_vector syms;
 	struct vmca_debuginfo_elfsection_vector elf_sections;
+	struct vmca_debuginfo_pcunit_vector pc_units;
 };
 
 struct vmca_error *
@@ -495,7 +512,7 @@ struct vmca_debuginfo_dwarf_section {
 	uint64_t size;
 };
 
-#define VMCA_DEBUGINFO_MAX_DWARF_SECTIONS 8
+#define VMCA_DEBUGINFO_MAX_DWARF_SECTIONS 16
 
 struct vmca_debuginfo_dwarf_sections {
 	/**
@@ -557,14 +574,23 @@ const char *vmca_debuginfo_elf_path(const struct vmca_debuginfo_elf *e);
 uint16_t vmca_debuginfo_elf_machine(const struct vmca_debuginfo_elf *e,
 				    uint8_t *class_ret);
 
-/** The DWARF sections (valid until close); an error if there are none. */
+/**
+ * The DWARF sections (valid until close); an error if there are none.
+ * is_full: also those for lines, scopes and locations (DWARF on demand),
+ * not only the index's.
+ */
 struct vmca_error *
-vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e,
+vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e, bool is_full,
 			 struct vmca_debuginfo_dwarf_sections *ret);
 
 /** Add the .symtab symbols and section ranges to the builder. */
 struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,
 					      struct vmca_debuginfo_builder *b);
+
+/* lines.c */
+
+struct vmca_debuginfo_ondemand;
+void vmca_debuginfo_ondemand_destroy(struct vmca_debuginfo_ondemand *o);
 
 /* types.c */
 

@@ -1,16 +1,54 @@
 // SPDX-License-Identifier: MIT
 // plugins/sym.c: symbol to address and address to symbol+offset.
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmca.h"
 
+// The function, inlined calls and file:line at address, as addr2line -f
+// -i prints them: innermost first.
+static void lines_out(struct vmca_session *s, struct vmca_out *out,
+		      uint64_t address)
+{
+	struct vmca_debuginfo_pc *pc = malloc(sizeof(*pc));
+	if (!pc) {
+		vmca_out_error(out, "lines_error", &vmca_enomem);
+		return;
+	}
+	struct vmca_error *err = vmca_pc_lookup(s, address, pc);
+	vmca_out_begin_list(out, "frames", VMCA_OUT_TEXT_CUSTOM);
+	for (size_t i = 0; !err && i < pc->nr_frames; i++) {
+		const struct vmca_debuginfo_location *l = &pc->frames[i];
+		vmca_out_begin_object(out, NULL, 0);
+		vmca_out_str(out, "function", l->function);
+		vmca_out_str(out, "file", l->file);
+		vmca_out_u64(out, "line", l->line);
+		vmca_out_u64(out, "column", l->column);
+		vmca_out_bool(out, "is_inlined", l->is_inlined);
+		vmca_out_end_object(out);
+		vmca_out_textf(out, "  %s%s at %s:%u\n",
+			       l->function ? l->function : "??",
+			       l->is_inlined ? " (inlined)" : "",
+			       l->file ? l->file : "??", l->line);
+	}
+	vmca_out_end_list(out);
+	if (err) {
+		vmca_out_error(out, "lines_error", err);
+		vmca_out_textf(out, "  (%s)\n", err->message);
+		vmca_error_destroy(err);
+	}
+	free(pc);
+}
+
 static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 				  int argc, char **argv)
 {
-	if (argc != 2)
-		return vmca_error_create(VMCA_ERROR_USAGE,
-					 "usage: vmca VMCORE sym NAME|ADDRESS");
-	const char *arg = argv[1];
+	bool has_lines = argc == 3 && strcmp(argv[1], "-l") == 0;
+	if (argc != 2 && !has_lines)
+		return vmca_error_create(
+			VMCA_ERROR_USAGE,
+			"usage: vmca VMCORE sym [-l] NAME|ADDRESS|SYMBOL+OFF");
+	const char *arg = argv[argc - 1];
 	struct vmca_symbol sym;
 	uint64_t address = 0;
 	bool by_name = true;
@@ -20,9 +58,15 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 		address = sym.address;
 	} else {
 		vmca_error_destroy(err);
-		if (!vmca_parse_hex(arg, &address))
-			return vmca_error_create(VMCA_ERROR_NOT_FOUND,
-						 "no symbol '%s'", arg);
+		if (!vmca_parse_hex(arg, &address)) {
+			// "symbol+offset"
+			err = vmca_parse_address(s, arg, &address);
+			if (err) {
+				vmca_error_destroy(err);
+				return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+							 "no symbol '%s'", arg);
+			}
+		}
 		by_name = false;
 		err = vmca_symbol_lookup(s, address, &sym);
 		if (err) {
@@ -57,6 +101,8 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 	else
 		vmca_out_textf(out, "%016" PRIx64 " (%s) %s%s\n", address, type,
 			       sym.name, where);
+	if (has_lines)
+		lines_out(s, out, address);
 	vmca_out_end_object(out);
 	return NULL;
 }
@@ -64,12 +110,17 @@ static struct vmca_error *sym_run(struct vmca_session *s, struct vmca_out *out,
 const struct vmca_plugin vmca_plugin_sym = {
 	.name = "sym",
 	.summary = "symbol to address, or address to symbol+offset",
-	.usage = "sym NAME|ADDRESS",
+	.usage = "sym [-l] NAME|ADDRESS|SYMBOL+OFF",
 	.help = "Symbols of the vmlinux and of the loaded modules (their\n"
 		"kallsyms in the dump, init symbols of a module still\n"
 		"initializing included).\n"
+		"-l: also the function, the chain of inlined calls and the\n"
+		"file:line there, innermost first (as addr2line -f -i), from\n"
+		"DWARF read on demand for the one unit holding the address.\n"
 		"JSON: {\"query\", \"name\", \"address\", \"size\", \"type\" "
 		"(nm letter), \"offset\", \"is_inside\", \"module\" (null: "
-		"vmlinux)}\n",
+		"vmlinux),\n\"frames\"? (-l: [{\"function\", \"file\", "
+		"\"line\", "
+		"\"column\", \"is_inlined\"}]),\n\"lines_error\"?}\n",
 	.run = sym_run,
 };
