@@ -13,7 +13,7 @@ bin=$1
 shift
 runs=${RUNS:-5}
 data=${VMCA_TESTDATA_DIR:-$HOME/.cache/vmca-testdata}
-[ $# -gt 0 ] || set -- 6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64
+[ $# -gt 0 ] || set -- 5.10.0-32-cloud-amd64 6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64
 cache=$(mktemp -d)
 trap 'rm -rf "$cache"' EXIT
 

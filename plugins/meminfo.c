@@ -579,6 +579,76 @@ static struct vmca_error *copy_err(const struct vmca_error *err)
 	return vmca_error_create(err->code, "%s", err->message);
 }
 
+// total_swapcache_pages() before commit b6038942480e (v5.13): the pages
+// of every swap device's address spaces (swapper_spaces[type][0..nr)),
+// for the types swap_info[] has.
+static struct vmca_error *swapper_space_pages(struct vmca_session *s,
+					      uint64_t *ret)
+{
+	struct vmca_variable spaces, counts, info;
+	uint64_t nr_swapfiles = 0;
+	struct vmca_error *err = vmca_variable(s, "swapper_spaces", &spaces);
+	if (!err)
+		err = vmca_variable(s, "nr_swapper_spaces", &counts);
+	if (!err)
+		err = vmca_variable(s, "swap_info", &info);
+	if (!err)
+		err = read_var(s, "nr_swapfiles", &nr_swapfiles);
+	if (err)
+		return err;
+	struct vmca_value sv, cv, iv;
+	vmca_value_init_reference(&sv, spaces.type, spaces.address);
+	vmca_value_init_reference(&cv, counts.type, counts.address);
+	vmca_value_init_reference(&iv, info.type, info.address);
+	struct vmca_type t;
+	vmca_type_info(s, vmca_type_unqualified(s, spaces.type), &t);
+	uint64_t types = t.kind == VMCA_TYPE_ARRAY ? t.array_len : 0;
+	uint32_t space_type;
+	struct vmca_field nrpages;
+	err = vmca_type(s, "struct address_space", &space_type);
+	if (!err)
+		err = vmca_field_init(s, space_type, "nrpages", &nrpages);
+	if (err)
+		return err;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < types && i < nr_swapfiles; i++) {
+		struct vmca_value e;
+		uint64_t si, array, nr;
+		if ((err = vmca_value_subscript(s, &iv, (int64_t)i, &e)) ||
+		    (err = vmca_value_u64(s, &e, &si)))
+			return err;
+		if (!si)
+			continue;
+		if ((err = vmca_value_subscript(s, &sv, (int64_t)i, &e)) ||
+		    (err = vmca_value_u64(s, &e, &array)) ||
+		    (err = vmca_value_subscript(s, &cv, (int64_t)i, &e)) ||
+		    (err = vmca_value_u64(s, &e, &nr)))
+			return err;
+		// One address space per 64 MiB of swap: more than 2^24 is
+		// not a count the kernel could have.
+		if (!array || nr > (UINT64_C(1) << 24))
+			return vmca_error_create(
+				VMCA_ERROR_INVALID,
+				"swap type %" PRIu64 ": %" PRIu64
+				" address spaces at 0x%" PRIx64
+				" is not a plausible swap cache",
+				i, nr, array);
+		for (uint64_t j = 0; j < nr; j++) {
+			struct vmca_value a, n;
+			uint64_t pages;
+			vmca_value_init_reference(
+				&a, space_type,
+				array + j * vmca_type_sizeof(s, space_type));
+			if ((err = vmca_value_field(s, &a, &nrpages, &n)) ||
+			    (err = vmca_value_u64(s, &n, &pages)))
+				return err;
+			total += pages;
+		}
+	}
+	*ret = total;
+	return NULL;
+}
+
 static void read_counters(struct meminfo *mi, struct counters *c)
 {
 	struct vmca_session *s = mi->s;
@@ -599,10 +669,7 @@ static void read_counters(struct meminfo *mi, struct counters *c)
 		c->swapcache_err =
 			node_state(mi, "NR_SWAPCACHE", &c->swapcache);
 	else if (has_symbol(s, "swapper_spaces"))
-		c->swapcache_err = vmca_error_create(
-			VMCA_ERROR_NOT_FOUND,
-			"swap cache pages of kernels before v5.13 (sum of "
-			"swapper_spaces[]) are not read");
+		c->swapcache_err = swapper_space_pages(s, &c->swapcache);
 	for (int i = 0; i < 5; i++)
 		c->lru_err[i] = node_state(mi, lru_items[i], &c->lru[i]);
 	c->slab_err = slab_state(mi, true, &c->sreclaimable);

@@ -21,7 +21,7 @@ From Python (testdata/ on sys.path):
   corpus.truth("6.1", "panic", "qemu-elf")            # parsed truth.json
   corpus.dumps()                                      # manifest entries
 
---kernel takes the short name (6.1, 6.12) or the release string.
+--kernel takes the short name (5.10, 6.1, 6.12) or the release string.
 """
 
 import argparse

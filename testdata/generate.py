@@ -5,7 +5,7 @@ Each dump comes from a Debian cloud kernel booted under QEMU (TCG) with a
 busybox initramfs whose /init (testdata/guest/init) prints the guest's own
 ground truth on a second serial port just before the dump is taken.
 
-  testdata/generate.py [--kernel 6.1|6.12|all]
+  testdata/generate.py [--kernel 5.10|6.1|6.12|all]
                        [--scenario idle|panic|leak|frag|all]
                        [--kind qemu-kdump|qemu-elf|kdump|all] [--jobs N]
                        [--force]
@@ -49,15 +49,26 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # generator_version below MIN_GENERATOR_VERSION[scenario] is regenerated:
 # raise both when a change invalidates the dumps of a scenario.
 # 3: the truth in two rounds that bracket the dump, and the panic module
-# loaded before the truth.
-GENERATOR_VERSION = 3
-MIN_GENERATOR_VERSION = {"idle": 3, "panic": 3, "leak": 3, "frag": 3}
+# loaded before the truth. 4: the test modules' .ko beside each dump, the
+# modules' flags in the truth; Debian 11's 5.10.
+GENERATOR_VERSION = 4
+MIN_GENERATOR_VERSION = {"idle": 4, "panic": 4, "leak": 4, "frag": 4}
 
 # kernel short name -> Debian release string
 KERNELS = {
+    "5.10": "5.10.0-32-cloud-amd64",
     "6.1": "6.1.0-56-cloud-amd64",
     "6.12": "6.12.117+deb12-cloud-amd64",
 }
+# Kernels from another suite of the archive the machine's apt sources name:
+# fetched with a private apt configuration (the machine's stays untouched),
+# headers unpacked into the cache instead of installed. The newest 5.10
+# (-46) has no -dbg package in the archive; -32 has.
+KERNEL_SUITES = {"5.10": "bullseye"}
+# Those headers ask for their suite's gcc (gcc-10); Debian 12's builds the
+# test modules.
+SUITE_HEADER_PACKAGES = {"5.10": ["linux-headers-5.10.0-32-cloud-amd64",
+                                  "linux-headers-5.10.0-32-common", "linux-kbuild-5.10"]}
 SCENARIOS = ("idle", "panic", "leak", "frag")
 KINDS = ("qemu-kdump", "qemu-elf", "kdump")
 # One QEMU boot ("unit") yields these kinds.
@@ -101,10 +112,14 @@ FRAG_EMPTY_ORDER = 8
 
 # Modules loaded in the first kernel (so QEMU's dumps carry VMCOREINFO).
 FIRST_MODULES = ["qemu_fw_cfg"]
-# Modules the capture kernel needs for /dev/vda, in load order; those
-# built into the kernel at hand are skipped.
-CAPTURE_MODULES = ["virtio_ring", "virtio", "virtio_pci_legacy_dev",
-                   "virtio_pci_modern_dev", "virtio_pci", "virtio_blk"]
+# Modules the capture kernel needs for /dev/vda: these and what they
+# depend on (modinfo), loaded dependencies first; those built into the
+# kernel at hand are skipped. CAPTURE_MODULE_DEPS are extracted from the
+# image when present (not every kernel has them: the virtio_pci_*_dev
+# helpers came with v5.13).
+CAPTURE_MODULES = ["virtio_pci", "virtio_blk"]
+CAPTURE_MODULE_DEPS = ["virtio_ring", "virtio", "virtio_pci_legacy_dev",
+                       "virtio_pci_modern_dev"]
 
 # Host tools: command -> Debian package.
 HOST_TOOLS = [
@@ -327,7 +342,39 @@ def find_busybox():
 
 
 def headers_dir(release):
+    """Where the kernel's headers are: installed, or for a kernel of
+    another suite unpacked into the cache (unpack_suite_headers)."""
+    short = kernel_short(release)
+    if short in KERNEL_SUITES:
+        return os.path.join(cache_dir(), "kernels", release, "headers", "usr", "src",
+                            "linux-headers-%s" % release)
     return "/usr/src/linux-headers-%s" % release
+
+
+def unpack_suite_headers(short):
+    """linux-headers-<rel>, its -common and linux-kbuild, unpacked with
+    dpkg-deb -x into kernels/<rel>/headers; the headers' Makefile, which
+    includes the common tree by its installed path, is pointed at the
+    unpacked one (the kbuild symlinks are relative)."""
+    release = KERNELS[short]
+    hdr = headers_dir(release)
+    makefile = os.path.join(hdr, "Makefile")
+    if os.path.isfile(makefile) and os.path.exists(makefile + ".vmca"):
+        return
+    root = os.path.join(cache_dir(), "kernels", release, "headers")
+    rmtree(root)
+    os.makedirs(root)
+    for pkg in SUITE_HEADER_PACKAGES[short]:
+        deb = find_deb(pkg, KERNEL_SUITES[short])
+        log("%s: unpacking %s" % (release, os.path.basename(deb)))
+        run(["dpkg-deb", "-x", deb, root], "dpkg-deb -x " + deb, timeout=600)
+    with open(makefile) as f:
+        text = f.read()
+    new = re.sub(r"^include /usr/src/", "include %s/usr/src/" % root, text, flags=re.M)
+    if new == text:
+        raise GenError("%s: unexpected headers Makefile: %r" % (release, text[:200]))
+    atomic_write(makefile, new.encode())
+    atomic_write(makefile + ".vmca", b"unpacked by generate.py\n")
 
 
 def have_static_libc():
@@ -363,6 +410,9 @@ def ensure_host(releases):
         if not have_static_libc():
             raise GenError("gcc -static needs libc.a (package libc6-dev), still missing")
     for rel in releases:
+        if kernel_short(rel) in KERNEL_SUITES:
+            unpack_suite_headers(kernel_short(rel))
+            continue
         if os.path.isfile(os.path.join(headers_dir(rel), "Makefile")):
             continue
         pkg = "linux-headers-" + rel
@@ -378,8 +428,76 @@ def ensure_host(releases):
             raise GenError("%s installed but %s/Makefile is missing" % (pkg, headers_dir(rel)))
 
 
-def find_deb(pkg):
-    """Path of pkg's .deb in $DIR/debs, downloading it with apt-get if missing."""
+def machine_archive():
+    """(URI, signed-by keyring or None) of the Debian archive the machine's
+    apt sources name for its own release's main suite (deb822 .sources or
+    one-line .list files)."""
+    codename = None
+    with contextlib.suppress(OSError):
+        with open("/etc/os-release") as f:
+            m = re.search(r"^VERSION_CODENAME=\"?(\w+)", f.read(), re.M)
+            codename = m.group(1) if m else None
+    if not codename:
+        raise GenError("cannot tell the machine's Debian release (/etc/os-release)")
+    files = sorted(glob.glob("/etc/apt/sources.list.d/*.sources")) + \
+        ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list"))
+    for path in files:
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        if path.endswith(".sources"):
+            for stanza in re.split(r"\n\s*\n", text):
+                fields = {}
+                for line in stanza.splitlines():
+                    m = re.match(r"^([A-Za-z-]+):\s*(.*)$", line)
+                    if m:
+                        fields[m.group(1).lower()] = m.group(2).split()
+                if "deb" in fields.get("types", []) and codename in fields.get("suites", []) \
+                        and "main" in fields.get("components", []) and fields.get("uris"):
+                    signed = fields.get("signed-by")
+                    return fields["uris"][0], signed[0] if signed else None
+        else:
+            for line in text.splitlines():
+                m = re.match(r"^deb\s+(?:\[([^]]*)\]\s+)?(\S+)\s+(\S+)\s+(.*)$", line.strip())
+                if m and m.group(3) == codename and "main" in m.group(4).split():
+                    signed = re.search(r"signed-by=(\S+)", m.group(1) or "")
+                    return m.group(2), signed.group(1) if signed else None
+    raise GenError("no apt source for Debian %s main found in /etc/apt" % codename)
+
+
+_suite_updated = set()
+
+
+def suite_apt_options(suite):
+    """apt options for a private configuration reaching `suite` of the
+    machine's archive: own sources list, lists and cache under
+    $DIR/apt/<suite>, the machine's sources ignored. Runs apt-get update
+    on it once per run."""
+    base = os.path.join(cache_dir(), "apt", suite)
+    for d in ("lists/partial", "cache/archives/partial"):
+        os.makedirs(os.path.join(base, d), exist_ok=True)
+    uri, keyring = machine_archive()
+    sources = os.path.join(base, "sources.list")
+    line = "deb %s%s %s main\n" % ("[signed-by=%s] " % keyring if keyring else "", uri, suite)
+    if not os.path.exists(sources) or open(sources).read() != line:
+        atomic_write(sources, line.encode())
+    opts = ["-o", "Dir::Etc::sourcelist=" + sources, "-o", "Dir::Etc::sourceparts=-",
+            "-o", "Dir::State::Lists=" + os.path.join(base, "lists"),
+            "-o", "Dir::Cache=" + os.path.join(base, "cache")]
+    if suite not in _suite_updated:
+        log("apt-get update (private, %s %s)" % (uri, suite))
+        run(["apt-get"] + opts + ["update"], "apt-get update for %s" % suite,
+            env=apt_env(), timeout=900)
+        _suite_updated.add(suite)
+    return opts
+
+
+def find_deb(pkg, suite=None):
+    """Path of pkg's .deb in $DIR/debs, downloading it with apt-get if
+    missing (from `suite` of the machine's archive, with a private apt
+    configuration, if given)."""
     debdir = os.path.join(cache_dir(), "debs")
     os.makedirs(debdir, exist_ok=True)
 
@@ -394,16 +512,20 @@ def find_deb(pkg):
     try:
         os.chmod(tmp, 0o755)
         with _apt_lock:
-            log("apt-get download %s" % pkg)
-            try:
-                run(["apt-get", "download", pkg], "apt-get download " + pkg,
-                    cwd=tmp, env=apt_env(), timeout=1800)
-            except GenError:
-                if _apt_updated or os.geteuid() != 0:
-                    raise
-                apt_update()
-                run(["apt-get", "download", pkg], "apt-get download " + pkg,
-                    cwd=tmp, env=apt_env(), timeout=1800)
+            log("apt-get download %s%s" % (pkg, " (%s)" % suite if suite else ""))
+            if suite:
+                run(["apt-get"] + suite_apt_options(suite) + ["download", pkg],
+                    "apt-get download " + pkg, cwd=tmp, env=apt_env(), timeout=1800)
+            else:
+                try:
+                    run(["apt-get", "download", pkg], "apt-get download " + pkg,
+                        cwd=tmp, env=apt_env(), timeout=1800)
+                except GenError:
+                    if _apt_updated or os.geteuid() != 0:
+                        raise
+                    apt_update()
+                    run(["apt-get", "download", pkg], "apt-get download " + pkg,
+                        cwd=tmp, env=apt_env(), timeout=1800)
         got = glob.glob(os.path.join(tmp, "*.deb"))
         if len(got) != 1:
             raise GenError("apt-get download %s produced %r" % (pkg, got))
@@ -536,6 +658,7 @@ class Kernel:
     def __init__(self, short):
         self.short = short
         self.release = KERNELS[short]
+        self.suite = KERNEL_SUITES.get(short)
         self.dir = os.path.join(cache_dir(), "kernels", self.release)
         self.vmlinuz = os.path.join(self.dir, "vmlinuz")
         self.vmlinux = os.path.join(self.dir, "vmlinux")
@@ -564,10 +687,10 @@ class Kernel:
                    for m in FIRST_MODULES + self.capture_modules):
                 return
         os.makedirs(self.moddir, exist_ok=True)
-        deb = find_deb("linux-image-" + self.release)
+        deb = find_deb("linux-image-" + self.release, self.suite)
         log("%s: extracting vmlinuz and modules from %s" % (self.release, os.path.basename(deb)))
         rel = re.escape(self.release)
-        names = FIRST_MODULES + CAPTURE_MODULES
+        names = FIRST_MODULES + CAPTURE_MODULES + CAPTURE_MODULE_DEPS
         ko_re = re.compile(r"^\./(?:usr/)?lib/modules/%s/kernel/.*/(%s)\.ko(\.xz|\.zst|\.gz)?$"
                            % (rel, "|".join(map(re.escape, names))))
         found = {}
@@ -595,7 +718,7 @@ class Kernel:
         with open(builtin_path) as f:
             builtin = {os.path.basename(l.strip())[:-3] for l in f if l.strip().endswith(".ko")}
         builtin = {b.replace("-", "_") for b in builtin}
-        for name in names:
+        for name in FIRST_MODULES + CAPTURE_MODULES:
             if name not in found and name not in builtin:
                 raise GenError("%s: module %s is neither in %s nor built in"
                                % (self.release, name, os.path.basename(deb)))
@@ -627,7 +750,7 @@ class Kernel:
         if os.path.exists(self.vmlinux):
             return
         os.makedirs(self.dir, exist_ok=True)
-        deb = find_deb("linux-image-%s-dbg" % self.release)
+        deb = find_deb("linux-image-%s-dbg" % self.release, self.suite)
         log("%s: extracting vmlinux from %s" % (self.release, os.path.basename(deb)))
         target = "./usr/lib/debug/boot/vmlinux-" + self.release
         state = {"done": False}
@@ -669,7 +792,10 @@ class Kernel:
         shutil.copy(makefile, bdir)
         atomic_write(os.path.join(bdir, "Kbuild"), kbuild)
         log("%s: building %s.ko" % (self.release, name))
-        run(["make", "-C", hdr, "M=" + bdir, "modules"], "building %s.ko for %s" % (name, self.release),
+        make = ["make", "-C", hdr, "M=" + bdir]
+        if self.suite:
+            make.append("CC=gcc")
+        run(make + ["modules"], "building %s.ko for %s" % (name, self.release),
             env=apt_env(), timeout=600)
         ko = os.path.join(bdir, name + ".ko")
         if not os.path.exists(ko):
@@ -1463,12 +1589,15 @@ def parse_kallsyms_modules(lines):
 
 
 def parse_modules(lines):
+    """/proc/modules: name size refcount deps state address [(flags)]."""
     out = []
     for l in lines:
         f = l.split()
-        out.append({"name": f[0], "size": int(f[1]), "refcount": int(f[2]),
+        out.append({"name": f[0], "size": int(f[1]),
+                    "refcount": int(f[2]) if f[2].lstrip("-").isdigit() else None,
                     "deps": [d for d in f[3].split(",") if d and d != "-"],
-                    "state": f[4], "address": f[5] if len(f) > 5 else None})
+                    "state": f[4], "address": f[5] if len(f) > 5 else None,
+                    "flags": f[6].strip("()") if len(f) > 6 else ""})
     return out
 
 
@@ -1825,6 +1954,12 @@ def install_kind(k, scenario, kind, vmcore, boot, truth):
     os.chmod(os.path.join(new, "vmcore"), 0o644)    # QEMU creates it 0400
     shutil.copy(boot.console, os.path.join(new, "console.log"))
     shutil.copy(boot.truthlog, os.path.join(new, "truth.log"))
+    # The test modules this boot loaded, with their DWARF: the .ko whose
+    # build-id is the loaded module's (the cache's copy is rebuilt when
+    # its source changes).
+    os.makedirs(os.path.join(new, "modules"))
+    for name in TEST_MODULES:
+        shutil.copy(k.test_kos[name], os.path.join(new, "modules", name + ".ko"))
     t = dict(truth)
     t["kind"] = kind
     t["dump_format"] = DUMP_FORMAT[kind]
@@ -1888,6 +2023,7 @@ def write_manifest():
                               "vmlinux": os.path.join(cache_dir(), "kernels", rel, "vmlinux"),
                               "truth": os.path.join(d, "truth.json"),
                               "console": os.path.join(d, "console.log"),
+                              "modules": os.path.join(d, "modules"),
                               "vmcore_bytes": os.path.getsize(os.path.join(d, "vmcore"))})
     os.makedirs(base, exist_ok=True)
     path = os.path.join(cache_dir(), "manifest.json")
@@ -2032,7 +2168,7 @@ def main(argv=None):
     import signal
     signal.signal(signal.SIGTERM, _sigterm)
     ap = argparse.ArgumentParser(description="Generate the vmca test corpus (real vmcores under QEMU).")
-    ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (comma list ok)")
+    ap.add_argument("--kernel", default="all", help="5.10, 6.1, 6.12 or all (comma list ok)")
     ap.add_argument("--scenario", default="all", help="idle, panic or all")
     ap.add_argument("--kind", default="all", help="qemu-kdump, qemu-elf, kdump or all")
     ap.add_argument("--jobs", type=int, default=2, help="parallel QEMU boots (default 2)")

@@ -243,11 +243,15 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define MFK    "/proc/sys/vm/min_free_kbytes"
-#define WSF    "/proc/sys/vm/watermark_scale_factor"
-#define PCPF   "/proc/sys/vm/percpu_pagelist_high_fraction"
-#define PROACT "/proc/sys/vm/compaction_proactiveness"
-#define BOOST  "/proc/sys/vm/watermark_boost_factor"
+#define MFK  "/proc/sys/vm/min_free_kbytes"
+#define WSF  "/proc/sys/vm/watermark_scale_factor"
+#define PCPF "/proc/sys/vm/percpu_pagelist_high_fraction"
+/* Before commit 74f44822097c ("mm/page_alloc: introduce
+ * vm.percpu_pagelist_high_fraction") (v5.14): a fraction of the zone too,
+ * the pcp lists' high mark managed / fraction. */
+#define PCPF_OLD "/proc/sys/vm/percpu_pagelist_fraction"
+#define PROACT	 "/proc/sys/vm/compaction_proactiveness"
+#define BOOST	 "/proc/sys/vm/watermark_boost_factor"
 
 int main(int argc, char **argv)
 {
@@ -258,10 +262,13 @@ int main(int argc, char **argv)
 	double t0 = now();
 	int fd, rc = 0;
 
+	const char *pcpf = access(PCPF, F_OK) == 0 ? PCPF : PCPF_OLD;
+
 	report_file("buddyinfo_before", "/proc/buddyinfo");
+	printf("pcp_sysctl %s\n", pcpf);
 	orig_mfk = read_long(MFK);
 	orig_wsf = read_long(WSF);
-	orig_pcpf = read_long(PCPF);
+	orig_pcpf = read_long(pcpf);
 	printf("min_free_kbytes %ld\n", orig_mfk);
 	printf("watermark_scale_factor %ld\n", orig_wsf);
 	printf("percpu_pagelist_high_fraction %ld\n", orig_pcpf);
@@ -282,7 +289,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (write_long(MFK, FILL_MIN_FREE_KBYTES) || write_long(WSF, 1) ||
-	    write_long(PCPF, PCP_HIGH_FRACTION)) {
+	    write_long(pcpf, PCP_HIGH_FRACTION)) {
 		fprintf(stderr,
 			"VMCA: frag: cannot set "
 			"min_free_kbytes/watermark_scale_factor/"
@@ -290,12 +297,12 @@ int main(int argc, char **argv)
 			strerror(errno));
 		write_long(MFK, orig_mfk);
 		write_long(WSF, orig_wsf);
-		write_long(PCPF, orig_pcpf);
+		write_long(pcpf, orig_pcpf);
 		return 1;
 	}
 	printf("min_free_kbytes_fill %ld\n", read_long(MFK));
 	printf("watermark_scale_factor_fill %ld\n", read_long(WSF));
-	printf("percpu_pagelist_high_fraction_fill %ld\n", read_long(PCPF));
+	printf("percpu_pagelist_high_fraction_fill %ld\n", read_long(pcpf));
 	flush_pcp();
 	/* the fill runs on CPU 0 only: consecutive pages from one pcp list */
 	if (pin(0))
@@ -305,7 +312,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "VMCA: frag: cannot parse /proc/zoneinfo\n");
 		write_long(MFK, orig_mfk);
 		write_long(WSF, orig_wsf);
-		write_long(PCPF, orig_pcpf);
+		write_long(pcpf, orig_pcpf);
 		return 1;
 	}
 	target = z.low + FILL_MARGIN_PAGES;
@@ -378,7 +385,7 @@ filled:
 	report_file("buddyinfo_punched", "/proc/buddyinfo");
 
 	if (write_long(MFK, orig_mfk) || write_long(WSF, orig_wsf) ||
-	    write_long(PCPF, orig_pcpf))
+	    write_long(pcpf, orig_pcpf))
 		fprintf(stderr,
 			"VMCA: frag: cannot restore "
 			"min_free_kbytes/watermark_scale_factor/"
@@ -386,7 +393,7 @@ filled:
 			strerror(errno));
 	printf("min_free_kbytes_after %ld\n", read_long(MFK));
 	printf("watermark_scale_factor_after %ld\n", read_long(WSF));
-	printf("percpu_pagelist_high_fraction_after %ld\n", read_long(PCPF));
+	printf("percpu_pagelist_high_fraction_after %ld\n", read_long(pcpf));
 	main_zone(&z);
 	printf("zone_after free=%ld min=%ld low=%ld high=%ld managed=%ld\n",
 	       z.free, z.min, z.low, z.high, z.managed);

@@ -45,6 +45,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #define VMCA_LEAK_MAGIC	    0x564d43414c45414bULL /* "VMCALEAK" */
 #define VMCA_LEAK_FILL	    0xa5
@@ -56,6 +57,16 @@ MODULE_PARM_DESC(kmalloc_count, "kmalloc objects to leak at load time");
 static unsigned int kmalloc_size = 200;
 module_param(kmalloc_size, uint, 0444);
 MODULE_PARM_DESC(kmalloc_size, "size of each leaked kmalloc object (>= 16)");
+
+/* task_struct::state became __state in v5.14 (commit 2f064a59a11f). */
+static unsigned int vmca_leak_task_state(struct task_struct *t)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
+	return READ_ONCE(t->__state);
+#else
+	return (unsigned int)READ_ONCE(t->state);
+#endif
+}
 
 /* The held references; never dropped. */
 struct task_struct *vmca_leak_tasks[VMCA_LEAK_MAX_TASKS];
@@ -128,7 +139,7 @@ static int vmca_leak_show(struct seq_file *m, void *v)
 		get_task_comm(comm, t);
 		seq_printf(m, "held %u %d %px %u %d %u %s\n", i, t->pid, t,
 			   refcount_read(&t->usage), t->exit_state,
-			   READ_ONCE(t->__state), comm);
+			   vmca_leak_task_state(t), comm);
 	}
 	mutex_unlock(&vmca_leak_lock);
 	return 0;
