@@ -50,9 +50,10 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # raise both when a change invalidates the dumps of a scenario.
 # 3: the truth in two rounds that bracket the dump, and the panic module
 # loaded before the truth. 4: the test modules' .ko beside each dump, the
-# modules' flags in the truth; Debian 11's 5.10.
-GENERATOR_VERSION = 4
-MIN_GENERATOR_VERSION = {"idle": 4, "panic": 4, "leak": 4, "frag": 4}
+# modules' flags in the truth; Debian 11's 5.10. 5: vmca-cpuwake (no CPU
+# holds a dead lazy mm), the end of a kdump's first kernel timed by the host.
+GENERATOR_VERSION = 5
+MIN_GENERATOR_VERSION = {"idle": 5, "panic": 5, "leak": 5, "frag": 5}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -96,7 +97,7 @@ TEST_MODULES = ("vmca_oops", "vmca_leak")
 # Guest helper programs (guest/<source>), built with gcc -static on the host,
 # installed in the initramfs as /sbin/<name>.
 GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c",
-               "vmca-sleeper": "sleeper.c"}
+               "vmca-sleeper": "sleeper.c", "vmca-cpuwake": "cpuwake.c"}
 # Scenario "leak": tasks held, kmalloc objects leaked; the truth is checked
 # against these (guest/init passes the same numbers: keep in step).
 LEAK_TASKS = 150
@@ -848,14 +849,6 @@ class Kernel:
             return DUMP_LEVEL_NEW_PAGE_TYPES
         return DUMP_LEVEL
 
-    def hz(self):
-        """CONFIG_HZ of this kernel."""
-        with open(self.config) as f:
-            m = re.search(r"^CONFIG_HZ=(\d+)$", f.read(), re.M)
-        if not m:
-            raise GenError("%s: no CONFIG_HZ in %s" % (self.release, self.config))
-        return int(m.group(1))
-
     def kaslr_text(self):
         if self.vmlinux_future is not None:
             try:
@@ -1102,6 +1095,7 @@ class Boot:
         # ("around": the guest prints on after it); None = all of it.
         self.console_at_dump = None
         self.stopped_after_read_s = None
+        self.crash_seen_after_read_s = None
         self.cmdline = "%s vmca.scenario=%s vmca.kind=%s" % (BASE_CMDLINE, scenario, mode)
         if mode == "kdump":
             self.dump_level = k.dump_level()
@@ -1332,6 +1326,29 @@ class Boot:
         return dumps
 
     def _run_kdump(self, t0):
+        # The first kernel's clock stops in the crash, before the capture
+        # kernel prints its banner: at most this long after round 2's last
+        # clock read (the guest's clock runs with the host's under TCG).
+        t_read = self.wait_for("the guest's second round of counters (VMCA-TRUTH-COUNTERS 2)",
+                               self.truth_has("VMCA-TRUTH-COUNTERS 2"), T_TRUTH)
+
+        # (host time after t_read, console size) at each poll that saw
+        # the console grow: when the first kernel's last line came.
+        growth = []
+
+        def capture_started():
+            self.check_console()
+            text = self.read(self.console)
+            if not growth or len(text) != growth[-1][1]:
+                growth.append((time.monotonic() - t_read, len(text)))
+            return capture_banner(text) is not None
+        self.wait_for("the capture kernel's banner", capture_started, T_CAPTURE)
+        self.stopped_after_read_s = time.monotonic() - t_read
+        text = self.read(self.console)
+        banner = capture_banner(text)
+        end_first = text.rfind("\n", 0, banner) + 1
+        self.crash_seen_after_read_s = next(t for t, n in growth if n >= end_first)
+
         def finished():
             self.check_console()
             return self.proc.poll() is not None
@@ -1361,6 +1378,16 @@ class Boot:
 KLINE_RE = re.compile(r"\[\s*\d+\.\d+\] ")
 OOPS_RE = re.compile(r"^(BUG: |Oops: |general protection fault|kernel BUG at |"
                      r"Unable to handle kernel)")
+
+
+BANNER_RE = re.compile(r"\] Linux version ")
+
+
+def capture_banner(text):
+    """Where the capture kernel's banner (the console's second "Linux
+    version" line) begins in the raw console text, or None."""
+    starts = [m.start() for m in BANNER_RE.finditer(text)]
+    return starts[1] if len(starts) >= 2 else None
 
 
 def kernel_lines(text):
@@ -1761,17 +1788,12 @@ def parse_round(sec):
 # from the round nearest the dump.
 ROUND_KEYS = ("meminfo", "slabinfo", "buddyinfo", "zoneinfo", "vmstat", "tasks", "modules",
               "vmallocinfo", "sleeper_maps")
-MARKER_TEXT = "vmca: truth marker"
 # /proc/uptime prints centiseconds, rounded down.
 UPTIME_RESOLUTION_S = 0.01
 
 
-def kline_ts(kline):
-    return float(kline[kline.index("[") + 1:kline.index("]")])
-
-
 def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_host, bracket,
-                stopped_after_read_s=None):
+                stopped_after_read_s=None, crash_seen_after_read_s=None):
     static, raw_rounds = truth_sections(truth_text)
     sec = static
     rounds = [parse_round(raw_rounds[1]), parse_round(raw_rounds[2])]
@@ -1836,37 +1858,47 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t[key] = near[key]
     if t["sleeper"] is None or not near["sleeper_maps"]:
         raise GenError("vmca-sleeper did not report, or its maps are empty")
+    # Every CPU ran its vmca-cpuwake after the set-up (guest/cpuwake.c).
+    wakes = {name[len("cpuwake_"):]: lines for name, lines in sec.items()
+             if name.startswith("cpuwake_")}
+    if not wakes:
+        raise GenError("no vmca-cpuwake reported")
+    for cpu, lines in sorted(wakes.items()):
+        if "cpuwake %s %s" % (cpu, cpu) not in lines:
+            raise GenError("vmca-cpuwake of CPU %s did not run there after the set-up: %r"
+                           % (cpu, lines))
     # When the dump was taken, in /proc/uptime's clock (boot time).
     if bracket == "around":
         t["dump_time"] = {"not_before": float(one(sec, "dump_not_before")),
                           "not_after": float(one(sec, "dump_not_after")) + UPTIME_RESOLUTION_S}
     else:
-        # A kdump crash freezes the clock with interrupts off before its
-        # last line: the marker's log timestamp and that line's give how
-        # long after the marker it came.  A QEMU panic spins on with
-        # interrupts on until the host stops the VM.
-        marker = [l for l in first if line_text(l) == MARKER_TEXT]
-        if not marker or not first:
-            raise GenError("the kernel log lacks the guest's marker %r" % MARKER_TEXT)
-        if stopped_after_read_s is not None:
-            # From round 2's last clock read.
-            start, after = rounds[1]["uptime_end"], stopped_after_read_s
-        else:
-            # The log's timestamps are the scheduler clock; where it is
-            # not stable (the TSCs of TCG's vCPUs are not synchronized:
-            # "Marking TSC unstable") it follows boot time only to within
-            # a tick at each end (kernel/sched/clock.c).
-            start = float(one(sec, "marker_uptime_after"))
-            after = kline_ts(first[-1]) - kline_ts(marker[-1]) + 2.0 / k.hz()
+        # Timed by the host from its last look at the truth port before
+        # round 2's last clock read to when the first kernel had surely
+        # stopped: the stop of a panicked VM (panic() spins with
+        # interrupts on, the clock runs until then), the capture kernel's
+        # banner after a kdump crash.  Not from the kernel log's
+        # timestamps: they are the scheduler clock, which lags boot time
+        # where the TSC is unstable (TCG's vCPUs: "Marking TSC unstable").
+        if stopped_after_read_s is None:
+            raise GenError("the host did not time the end of the first kernel")
         t["dump_time"] = {"not_before": rounds[1]["uptime_end"],
-                          "not_after": start + UPTIME_RESOLUTION_S + after}
+                          "not_after": rounds[1]["uptime_end"] + UPTIME_RESOLUTION_S
+                          + stopped_after_read_s}
         t["pause_s"] = float(one(sec, "pause_s"))
         # The drift over the pause bounds the drift from round 2 to the
         # crash only if the crash came no later after round 2 than the
         # rounds are apart (each round reads its counters in the same
-        # order, from counters_start on).
+        # order, from counters_start on).  The crash, not the dump: after
+        # a kdump crash the capture kernel takes seconds to start (its
+        # decompressor is slow under TCG), but the first kernel's work
+        # ended when its crash report was on the console (the crashing
+        # CPU runs with interrupts off from there, and stops the others
+        # with an NMI next).
+        if crash_seen_after_read_s is None:
+            crash_seen_after_read_s = stopped_after_read_s
         interval = rounds[1]["counters_start"] - rounds[0]["counters_start"]
-        window = t["dump_time"]["not_after"] - rounds[1]["counters_start"]
+        window = (rounds[1]["uptime_end"] + UPTIME_RESOLUTION_S + crash_seen_after_read_s
+                  - rounds[1]["counters_start"])
         t["bracket_interval_s"] = round(interval, 3)
         t["bracket_window_s"] = round(window, 3)
         if window > interval:
@@ -1988,7 +2020,7 @@ def run_unit(k, scenario, mode):
             vmcores = boot.run()
             truth = build_truth(k, scenario, mode, str(uuid.uuid4()), boot.console_text(),
                                 boot.read(boot.truthlog), boot.cmdline, boot.bracket,
-                                boot.stopped_after_read_s)
+                                boot.stopped_after_read_s, boot.crash_seen_after_read_s)
             truth["qemu_args"] = boot.args
             for kind, path in vmcores.items():
                 install_kind(k, scenario, kind, path, boot, truth)
