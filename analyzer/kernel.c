@@ -198,19 +198,16 @@ struct vmca_error *vmca_percpu_variable(struct vmca_session *s,
 	struct vmca_error *err = vmca_variable(s, name, &v);
 	if (err)
 		return err;
-	// Per-CPU symbols are offsets into the per-CPU area: relative to
-	// __per_cpu_start (0 on x86_64 SMP) and not relocated by KASLR.
+	// Per-CPU symbols are offsets into the per-CPU area, relative to
+	// __per_cpu_start (0 on x86_64 SMP, where neither is relocated).
 	uint64_t offset;
 	err = vmca_percpu_offset(s, cpu, &offset);
 	if (err)
 		return err;
-	uint64_t start = 0;
-	struct vmca_error *e =
-		vmca_symbol_address(s, "__per_cpu_start", &start);
-	if (e) {
-		vmca_error_destroy(e);
-		start = vmca_session_kaslr_offset(s);
-	}
+	uint64_t start;
+	err = vmca_symbol_address(s, "__per_cpu_start", &start);
+	if (err)
+		return vmca_error_wrap(err, "per-CPU variable %s", name);
 	ret->address = v.address - start + offset;
 	ret->type = v.type;
 	return NULL;

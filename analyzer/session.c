@@ -22,6 +22,10 @@ struct vmca_session {
 	struct vmca_module_table *modules;
 	uint64_t kaslr_offset;
 	uint64_t page_size;
+	// The link-time per-CPU section when it is zero-based (x86_64 SMP):
+	// its symbols are offsets into each CPU's area, not relocated.
+	bool percpu_known;
+	uint64_t percpu_start, percpu_end;
 };
 
 // mkdir -p; failures are left to the caller's later open to report.
@@ -377,6 +381,26 @@ struct vmca_error *vmca_symbol_address(struct vmca_session *s, const char *name,
 	return NULL;
 }
 
+// Whether a link-time address is in the zero-based per-CPU section
+// (__per_cpu_start is 0): KASLR leaves those symbols as they are
+// (arch/x86/tools/relocs.c relocates per-CPU references inversely).
+static bool is_percpu_symbol(struct vmca_session *s, uint64_t address)
+{
+	if (!s->percpu_known) {
+		struct vmca_symbol start, end;
+		s->percpu_known = true;
+		if (vmca_error_consume(vmca_debuginfo_symbol_by_name(
+			    s->debuginfo, "__per_cpu_start", &start)) &&
+		    vmca_error_consume(vmca_debuginfo_symbol_by_name(
+			    s->debuginfo, "__per_cpu_end", &end)) &&
+		    start.address == 0) {
+			s->percpu_start = start.address;
+			s->percpu_end = end.address;
+		}
+	}
+	return address >= s->percpu_start && address < s->percpu_end;
+}
+
 struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 				       struct vmca_symbol *ret)
 {
@@ -392,7 +416,8 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 		}
 		return err;
 	}
-	sym.address += s->kaslr_offset;
+	if (!is_percpu_symbol(s, sym.address))
+		sym.address += s->kaslr_offset;
 	*ret = sym;
 	return NULL;
 }

@@ -5,6 +5,8 @@ guest said of itself (uname -r, its tasks), sizeof and offsetof against
 the kernel's own BTF (pahole), container_of, per_cpu, pointer arithmetic,
 the JSON tree, and every error case with its one-line error and status."""
 
+import subprocess
+
 from vmcatest import pahole_layout, setup
 
 # Members of task_struct whose offsets eval must give as BTF does (those
@@ -69,6 +71,20 @@ def main():
 
     c.equal(value("per_cpu(runqueues, 1).cpu"), 1, "per_cpu(runqueues, 1)")
     c.equal(value("per_cpu(runqueues, 0).cpu"), 0, "per_cpu(runqueues, 0)")
+    # A per-CPU symbol is an offset into each CPU's area: KASLR leaves it
+    # as nm shows it, and per_cpu() adds __per_cpu_offset[cpu].
+    nm = subprocess.run(["nm", d["vmlinux"]], capture_output=True, text=True,
+                        check=True).stdout
+    link = {f[2]: int(f[0], 16) for f in (line.split() for line in
+                                          nm.splitlines()) if len(f) == 3}
+    c.equal(int(value("&runqueues"), 16), link["runqueues"],
+            "&runqueues: the link-time per-CPU offset")
+    c.equal(int(v.json("-k", d["vmlinux"], d["vmcore"], "sym",
+                       "runqueues")["address"], 16), link["runqueues"],
+            "sym runqueues: the same")
+    c.equal(int(value("&per_cpu(runqueues, 1)"), 16),
+            link["runqueues"] + int(value("__per_cpu_offset[1]"), 16),
+            "&per_cpu(runqueues, 1) = &runqueues + __per_cpu_offset[1]")
 
     # Pointer arithmetic moves by the pointee's size.
     a = int(value("&init_task"), 16)
