@@ -322,13 +322,31 @@ const char *vmca_memory_arch(struct vmca_memory *m)
 
 struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 {
-	// QEMU's kdump header leaves the architecture empty; without it
-	// libkdumpfile has "No way to translate".
+	// QEMU's kdump header leaves the architecture unsaid (of its
+	// utsname only the machine is filled in): libkdumpfile then has "No
+	// way to translate", and reads the CPUs' NT_PRSTATUS notes only while
+	// it opens a dump whose architecture it knows. Open it again, told.
 	if (!vmca_memory_arch(m) && arch) {
-		kdump_status status = kdump_set_string_attr(
-			m->ctx, KDUMP_ATTR_ARCH_NAME, arch);
-		if (status != KDUMP_OK)
-			return error_kdump(m, status, m->path);
+		kdump_ctx_t *ctx = kdump_new();
+		if (!ctx)
+			return &vmca_enomem;
+		kdump_status status =
+			kdump_set_string_attr(ctx, KDUMP_ATTR_ARCH_NAME, arch);
+		if (status == KDUMP_OK)
+			status = kdump_open_fd(ctx, m->fd);
+		if (status == KDUMP_OK)
+			status = kdump_set_string_attr(ctx, KDUMP_ATTR_OSTYPE,
+						       "linux");
+		kdump_ctx_t *old = m->ctx;
+		m->ctx = ctx;
+		if (status != KDUMP_OK) {
+			struct vmca_error *err =
+				error_kdump(m, status, m->path);
+			m->ctx = old;
+			kdump_free(ctx);
+			return err;
+		}
+		kdump_free(old);
 	}
 	m->is_kvaddr_via_phys = strcmp(vmca_memory_format(m), "elf") == 0;
 	return NULL;
