@@ -382,7 +382,7 @@ static struct vmca_error *parse_type(struct parser *p, uint32_t *ret)
 		if (err)
 			return vmca_error_wrap(err, "column %zu", start + 1);
 	} else {
-		err = vmca_type(p->s, name, &id);
+		err = vmca_type_find(p->s, name, &id);
 		if (err)
 			return vmca_error_wrap(err, "column %zu", start + 1);
 	}

@@ -146,6 +146,10 @@ int main(int argc, char **argv)
 	if (!err)
 		err = vmca_out_finish(out, stdout);
 	vmca_out_destroy(out);
+	size_t nr_warnings;
+	const char *const *warnings = vmca_session_warnings(s, &nr_warnings);
+	for (size_t i = 0; i < nr_warnings; i++)
+		fprintf(stderr, "vmca: warning: %s\n", warnings[i]);
 	vmca_session_destroy(s);
 	if (err)
 		return fail(is_json, err);

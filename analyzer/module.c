@@ -26,6 +26,8 @@ struct vmca_module_table {
 	size_t nr_modules;
 	/** Symbol names, one allocation per module. */
 	char **strings;
+	/** Section names, one allocation per module. */
+	char **section_names;
 	/** Why the list could not be read. */
 	struct vmca_error *error;
 };
@@ -38,9 +40,13 @@ void vmca_module_table_destroy(struct vmca_module_table *t)
 		free(t->modules[i].symbols);
 		vmca_error_destroy(t->modules[i].symbols_error);
 		free(t->strings[i]);
+		free(t->modules[i].sections);
+		vmca_error_destroy(t->modules[i].sections_error);
+		free(t->section_names[i]);
 	}
 	free(t->modules);
 	free(t->strings);
+	free(t->section_names);
 	vmca_error_destroy(t->error);
 	free(t);
 }
@@ -75,6 +81,14 @@ struct layout {
 	bool taint_is_module[64];
 	uint32_t nr_taints;
 	int64_t state_coming, state_going, state_live, state_unformed;
+	// mod->sect_attrs (CONFIG_KALLSYMS and CONFIG_SYSFS): nsections and
+	// attrs[], each a name and an address. Since commit ed66f991bb19
+	// ("module: Refactor section attr into bin attribute") (v5.8) the
+	// name is battr.attr.name, before that name.
+	struct vmca_field sect_attrs;
+	bool has_sect_attrs;
+	uint64_t nsections_off, attrs_off, attr_size, attr_name_off,
+		attr_address_off;
 };
 
 static struct vmca_error *init_layout(struct vmca_session *s, struct layout *l)
@@ -174,6 +188,26 @@ static struct vmca_error *init_layout(struct vmca_session *s, struct layout *l)
 						"MODULE_STATE_UNFORMED",
 						&l->state_unformed)))
 		l->state_unformed = -1;
+	l->has_sect_attrs =
+		vmca_error_consume(vmca_field_init(s, l->module, "sect_attrs",
+						   &l->sect_attrs)) &&
+		vmca_error_consume(vmca_type_member_offset(
+			s, "struct module_sect_attrs", "nsections",
+			&l->nsections_off)) &&
+		vmca_error_consume(
+			vmca_type_member_offset(s, "struct module_sect_attrs",
+						"attrs", &l->attrs_off)) &&
+		vmca_error_consume(vmca_type_size(s, "struct module_sect_attr",
+						  &l->attr_size)) &&
+		vmca_error_consume(vmca_type_member_offset(
+			s, "struct module_sect_attr", "address",
+			&l->attr_address_off)) &&
+		(vmca_error_consume(vmca_type_member_offset(
+			 s, "struct module_sect_attr", "battr.attr.name",
+			 &l->attr_name_off)) ||
+		 vmca_error_consume(
+			 vmca_type_member_offset(s, "struct module_sect_attr",
+						 "name", &l->attr_name_off)));
 	// The kernel's own table of taint letters (kernel/panic.c).
 	struct vmca_value flags;
 	struct vmca_variable var;
@@ -472,6 +506,95 @@ static struct vmca_error *read_symbols(struct vmca_session *s,
 	return NULL;
 }
 
+// More sections than this only come from a damaged dump (a module has
+// some dozens).
+#define MAX_SECTIONS	 4096
+#define MAX_SECTION_NAME 128
+
+static struct vmca_error *read_sections(struct vmca_session *s,
+					const struct layout *l,
+					struct vmca_module *m, char **names_ret)
+{
+	if (!l->has_sect_attrs)
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "this kernel keeps no section "
+					 "addresses (struct module has no "
+					 "sect_attrs)");
+	struct vmca_value mod, f;
+	uint64_t attrs;
+	uint32_t n;
+	vmca_value_init_reference(&mod, l->module, m->address);
+	struct vmca_error *err = vmca_value_field(s, &mod, &l->sect_attrs, &f);
+	if (!err)
+		err = vmca_value_u64(s, &f, &attrs);
+	if (err)
+		return err;
+	if (!attrs)
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "no section attributes");
+	err = vmca_read_u32(s, attrs + l->nsections_off, &n);
+	if (err)
+		return err;
+	if (n > MAX_SECTIONS)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%u sections at %#" PRIx64
+					 ": more than a module has",
+					 n, attrs);
+	m->sections = calloc(n ? n : 1, sizeof(*m->sections));
+	char *names = malloc((size_t)(n ? n : 1) * MAX_SECTION_NAME);
+	if (!m->sections || !names) {
+		free(names);
+		return &vmca_enomem;
+	}
+	*names_ret = names;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t attr = attrs + l->attrs_off + i * l->attr_size;
+		uint64_t name_ptr, address;
+		char *name = names + (size_t)i * MAX_SECTION_NAME;
+		err = vmca_read_u64(s, attr + l->attr_name_off, &name_ptr);
+		if (!err)
+			err = vmca_read_string(s, name_ptr, name,
+					       MAX_SECTION_NAME);
+		if (!err)
+			err = vmca_read_u64(s, attr + l->attr_address_off,
+					    &address);
+		if (err)
+			return vmca_error_wrap(err, "section %u", i);
+		m->sections[i].name = name;
+		m->sections[i].address = address;
+		m->nr_sections = i + 1;
+	}
+	return NULL;
+}
+
+// The GNU build-id note where the loader put .note.gnu.build-id.
+static void read_build_id(struct vmca_session *s, struct vmca_module *m)
+{
+	for (size_t i = 0; i < m->nr_sections; i++) {
+		if (strcmp(m->sections[i].name, ".note.gnu.build-id") != 0)
+			continue;
+		// Elf64_Nhdr: namesz, descsz, type; then "GNU\0", the bytes.
+		uint8_t note[16 + 64];
+		uint32_t hdr[3];
+		if (!vmca_error_consume(
+			    vmca_read(s, m->sections[i].address, note, 16)))
+			return;
+		memcpy(hdr, note, sizeof(hdr));
+		if (hdr[0] != 4 || hdr[2] != 3 || !hdr[1] || hdr[1] > 64 ||
+		    memcmp(note + 12, "GNU", 4) != 0 ||
+		    !vmca_error_consume(vmca_read(
+			    s, m->sections[i].address + 16, note + 16, hdr[1])))
+			return;
+		static const char hex[] = "0123456789abcdef";
+		for (uint32_t j = 0; j < hdr[1]; j++) {
+			m->build_id[2 * j] = hex[note[16 + j] >> 4];
+			m->build_id[2 * j + 1] = hex[note[16 + j] & 15];
+		}
+		m->build_id[2 * hdr[1]] = '\0';
+		return;
+	}
+}
+
 static void module_flags(const struct layout *l, struct vmca_module *m)
 {
 	size_t n = 0;
@@ -508,7 +631,11 @@ static struct vmca_error *add_module(struct vmca_session *s,
 			t->modules = m;
 		if (strings)
 			t->strings = strings;
-		if (!m || !strings)
+		char **names = realloc(t->section_names,
+				       cap * sizeof(*t->section_names));
+		if (names)
+			t->section_names = names;
+		if (!m || !strings || !names)
 			return &vmca_enomem;
 		b->cap = cap;
 	}
@@ -516,6 +643,7 @@ static struct vmca_error *add_module(struct vmca_session *s,
 	char **strings = &t->strings[t->nr_modules];
 	memset(m, 0, sizeof(*m));
 	*strings = NULL;
+	t->section_names[t->nr_modules] = NULL;
 	t->nr_modules++;
 	m->address = e->address - l->list_off;
 	m->refcount = -1;
@@ -547,6 +675,12 @@ static struct vmca_error *add_module(struct vmca_session *s,
 	if (m->symbols_error)
 		m->symbols_error = vmca_error_wrap(
 			m->symbols_error, "kallsyms of module %s", m->name);
+	m->sections_error =
+		read_sections(s, l, m, &t->section_names[t->nr_modules - 1]);
+	if (m->sections_error)
+		m->sections_error = vmca_error_wrap(
+			m->sections_error, "sections of module %s", m->name);
+	read_build_id(s, m);
 	return NULL;
 }
 

@@ -44,6 +44,12 @@ struct vmca_module_symbol {
 	bool is_defined;
 };
 
+/** Where the loader put one of a module's sections (mod->sect_attrs). */
+struct vmca_module_section {
+	const char *name;
+	uint64_t address;
+};
+
 struct vmca_module {
 	/** The struct module. */
 	uint64_t address;
@@ -67,6 +73,13 @@ struct vmca_module {
 	size_t nr_symbols;
 	/** Why the symbols could not be read, or NULL. */
 	struct vmca_error *symbols_error;
+	/** Its sections, as /sys/module/NAME/sections/ shows them. */
+	struct vmca_module_section *sections;
+	size_t nr_sections;
+	/** Why they could not be read, or NULL. */
+	struct vmca_error *sections_error;
+	/** The loaded .note.gnu.build-id as hex, "" if none was found. */
+	char build_id[2 * 64 + 1];
 };
 
 /**
@@ -92,6 +105,42 @@ struct vmca_error *vmca_module_symbol_lookup(struct vmca_session *s,
 struct vmca_error *vmca_module_symbol_by_name(struct vmca_session *s,
 					      const char *name,
 					      struct vmca_symbol *ret);
+
+/* Module debuginfo (module_debuginfo.c). */
+
+struct vmca_debuginfo;
+
+/**
+ * Find the file of a loaded module's debuginfo: in -m's directories (by
+ * default /lib/modules/RELEASE, then /usr/lib/debug/lib/modules/RELEASE),
+ * DIR/.build-id/xx/yyyy.debug by the loaded module's build-id, else
+ * NAME.ko.debug, else NAME.ko anywhere below DIR ('-' and '_' alike). A
+ * file without DWARF is passed over; one whose build-id differs from the
+ * loaded module's is skipped with a warning. Cheap: no DWARF is read.
+ * VMCA_ERROR_NOT_FOUND if there is none. *path_ret is borrowed.
+ */
+struct vmca_error *vmca_module_debuginfo_locate(struct vmca_session *s,
+						const struct vmca_module *m,
+						const char **path_ret);
+/**
+ * The module's debuginfo, located as above, indexed (and cached) as
+ * loaded: relocated to where the dump says its sections are, so every
+ * address it gives is a load address. Its types join the session's with
+ * ids of their own: add *type_base_ret to the debuginfo's ids. Opened on
+ * first use and kept (borrowed).
+ */
+struct vmca_error *vmca_module_debuginfo(struct vmca_session *s,
+					 const struct vmca_module *m,
+					 struct vmca_debuginfo **di_ret,
+					 uint32_t *type_base_ret);
+/** Open the debuginfo of every loaded module that has some; how many. */
+size_t vmca_module_debuginfo_load_all(struct vmca_session *s);
+
+struct vmca_module_debuginfo_table;
+void vmca_module_debuginfo_table_destroy(struct vmca_module_debuginfo_table *t);
+/** The session's table (session.c), NULL until first used. */
+struct vmca_module_debuginfo_table **
+vmca_session_module_debuginfo_table(struct vmca_session *s);
 
 /* The session's module table (core only). */
 struct vmca_module_table;

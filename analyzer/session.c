@@ -2,6 +2,7 @@
 /** @file struct vmca_session: owns the dump, the debuginfo and caches. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,13 @@ struct vmca_session {
 	struct vmca_debuginfo *debuginfo;
 	struct vmca_type_table *types;
 	struct vmca_module_table *modules;
+	struct vmca_module_debuginfo_table *module_debuginfo;
+	/** -m's directories (owned). */
+	char **module_dirs;
+	size_t nr_module_dirs;
+	/** Warnings for main.c to print, in order (owned). */
+	char **warnings;
+	size_t nr_warnings;
 	uint64_t kaslr_offset;
 	uint64_t page_size;
 	// The link-time per-CPU section when it is zero-based (x86_64 SMP):
@@ -158,6 +166,12 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 	}
 	if (s->cache_dir)
 		make_dirs(s->cache_dir);
+	s->module_dirs =
+		calloc(opts->nmodule_dirs + 1, sizeof(*s->module_dirs));
+	if (!s->module_dirs) {
+		err = &vmca_enomem;
+		goto fail;
+	}
 	for (size_t i = 0; i < opts->nmodule_dirs; i++) {
 		struct stat st;
 		if (stat(opts->module_dirs[i], &st) < 0) {
@@ -170,6 +184,12 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 						opts->module_dirs[i]);
 			goto fail;
 		}
+		s->module_dirs[i] = strdup(opts->module_dirs[i]);
+		if (!s->module_dirs[i]) {
+			err = &vmca_enomem;
+			goto fail;
+		}
+		s->nr_module_dirs = i + 1;
 	}
 
 	err = vmca_memory_create(s->vmcore_path, s->cache_dir, &s->memory);
@@ -227,8 +247,16 @@ void vmca_session_destroy(struct vmca_session *s)
 {
 	if (!s)
 		return;
+	// Module debuginfo is borrowed by the type table: after it.
 	vmca_module_table_destroy(s->modules);
 	vmca_type_table_destroy(s->types);
+	vmca_module_debuginfo_table_destroy(s->module_debuginfo);
+	for (size_t i = 0; i < s->nr_module_dirs; i++)
+		free(s->module_dirs[i]);
+	free(s->module_dirs);
+	for (size_t i = 0; i < s->nr_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
 	vmca_debuginfo_destroy(s->debuginfo);
 	vmca_memory_destroy(s->memory);
 	free(s->vmcore_path);
@@ -250,6 +278,50 @@ const char *vmca_session_machine(const struct vmca_session *s)
 struct vmca_module_table **vmca_session_module_table(struct vmca_session *s)
 {
 	return &s->modules;
+}
+
+struct vmca_module_debuginfo_table **
+vmca_session_module_debuginfo_table(struct vmca_session *s)
+{
+	return &s->module_debuginfo;
+}
+
+const char *const *vmca_session_module_dirs(const struct vmca_session *s,
+					    size_t *nr_ret)
+{
+	*nr_ret = s->nr_module_dirs;
+	return (const char *const *)s->module_dirs;
+}
+
+const char *vmca_session_cache_dir(const struct vmca_session *s)
+{
+	return s->cache_dir;
+}
+
+void vmca_session_warn(struct vmca_session *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg;
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	char **w = realloc(s->warnings,
+			   (s->nr_warnings + 1) * sizeof(*s->warnings));
+	if (!w) {
+		free(msg);
+		return;
+	}
+	s->warnings = w;
+	s->warnings[s->nr_warnings++] = msg;
+}
+
+const char *const *vmca_session_warnings(const struct vmca_session *s,
+					 size_t *nr_ret)
+{
+	*nr_ret = s->nr_warnings;
+	return (const char *const *)s->warnings;
 }
 
 struct vmca_type_table *vmca_session_type_table(struct vmca_session *s)
@@ -441,13 +513,19 @@ struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
 				  struct vmca_debuginfo_pc *ret)
 {
-	if (vmca_module_at(s, address))
-		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
-					 "%#" PRIx64 " is in a module: no "
-					 "debuginfo of it",
-					 address);
-	struct vmca_error *err = vmca_debuginfo_pc_lookup(
-		s->debuginfo, address - s->kaslr_offset, ret);
+	struct vmca_error *err;
+	const struct vmca_module *m = vmca_module_at(s, address);
+	if (m) {
+		// A module's debuginfo is relocated to where it was loaded.
+		struct vmca_debuginfo *di;
+		uint32_t base;
+		err = vmca_module_debuginfo(s, m, &di, &base);
+		if (!err)
+			err = vmca_debuginfo_pc_lookup(di, address, ret);
+	} else {
+		err = vmca_debuginfo_pc_lookup(s->debuginfo,
+					       address - s->kaslr_offset, ret);
+	}
 	if (err)
 		return err;
 	// Assembly has lines but no function in DWARF: the symbol table

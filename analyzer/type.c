@@ -302,6 +302,46 @@ struct vmca_error *vmca_type(struct vmca_session *s, const char *name,
 	return vmca_debuginfo_find_type(vmca_session_debuginfo(s), name, ret);
 }
 
+struct vmca_error *vmca_type_find(struct vmca_session *s, const char *name,
+				  uint32_t *ret)
+{
+	uint32_t id;
+	struct vmca_error *err = vmca_type(s, name, &id);
+	if (err && err->code != VMCA_ERROR_NOT_FOUND)
+		return err;
+	// Found, and more than a declaration (an opaque struct a module
+	// defines): the vmlinux's.
+	struct vmca_type info;
+	if (!err) {
+		vmca_type_info(s, id, &info);
+		if (!info.is_declaration) {
+			*ret = id;
+			return NULL;
+		}
+	}
+	if (vmca_module_debuginfo_load_all(s)) {
+		struct vmca_type_table *t = table(s);
+		for (size_t i = 1; i < t->spaces.len; i++) {
+			const struct space *sp = &t->spaces.data[i];
+			uint32_t local;
+			if (!vmca_error_consume(vmca_debuginfo_find_type(
+				    sp->di, name, &local)))
+				continue;
+			vmca_debuginfo_type(sp->di, local, &info);
+			if (info.is_declaration)
+				continue;
+			vmca_error_destroy(err);
+			*ret = global(sp, local);
+			return NULL;
+		}
+	}
+	if (!err) {
+		*ret = id;
+		return NULL;
+	}
+	return err;
+}
+
 static struct vmca_error *make_type(struct vmca_type_table *t,
 				    const struct vmca_type *desc,
 				    const char *name, uint32_t *ret)

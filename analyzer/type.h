@@ -48,6 +48,14 @@ size_t vmca_type_name(struct vmca_session *s, uint32_t id, const char *var_name,
 /** Look up a type by C name (see vmca_debuginfo_find_type()). */
 struct vmca_error *vmca_type(struct vmca_session *s, const char *name,
 			     uint32_t *ret);
+/**
+ * Look up a type by name as a user means it: the vmlinux's, else the first
+ * loaded module's (in list order) whose debuginfo defines it; a miss in
+ * the vmlinux opens every module's debuginfo that can be found. Kernel
+ * code asking whether the kernel has a type uses vmca_type().
+ */
+struct vmca_error *vmca_type_find(struct vmca_session *s, const char *name,
+				  uint32_t *ret);
 /** A pointer to target: the one vmca made for it (made once, then reused). */
 struct vmca_error *vmca_type_pointer_to(struct vmca_session *s, uint32_t target,
 					uint32_t *ret);

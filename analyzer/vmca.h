@@ -58,6 +58,21 @@ const char *vmca_session_dump_format(const struct vmca_session *s);
 bool vmca_session_is_flattened(const struct vmca_session *s);
 const char *vmca_session_build_id(const struct vmca_session *s);
 uint64_t vmca_session_page_size(const struct vmca_session *s);
+/** -m's directories, in order (borrowed). */
+const char *const *vmca_session_module_dirs(const struct vmca_session *s,
+					    size_t *nr_ret);
+/** The index cache's directory, or NULL (borrowed). */
+const char *vmca_session_cache_dir(const struct vmca_session *s);
+/**
+ * Note a warning (one line, no "vmca: warning: " prefix) for main.c to
+ * print on stderr once the command is done: something was skipped, the
+ * answer stands.
+ */
+void vmca_session_warn(struct vmca_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** The warnings so far (borrowed). */
+const char *const *vmca_session_warnings(const struct vmca_session *s,
+					 size_t *nr_ret);
 /** The vmlinux's machine as libkdumpfile spells it ("x86_64"). */
 const char *vmca_session_machine(const struct vmca_session *s);
 /**

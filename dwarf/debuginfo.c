@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** @file struct vmca_debuginfo: open a vmlinux from its cache, or build it. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,18 +63,73 @@ out:
 	return err;
 }
 
-struct vmca_error *vmca_debuginfo_create(const char *path,
-					 const char *cache_dir,
-					 struct vmca_debuginfo **ret)
+static void free_loads(struct vmca_debuginfo_section_load *loads, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)loads[i].name);
+	free(loads);
+}
+
+// FNV-1a over the (name, address) pairs: the cache file of a module as
+// loaded at these addresses.
+static uint64_t hash_loads(const struct vmca_debuginfo_section_load *loads,
+			   size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (size_t i = 0; i < n; i++) {
+		for (const char *p = loads[i].name;; p++) {
+			h = (h ^ (unsigned char)*p) * 0x100000001b3u;
+			if (!*p)
+				break;
+		}
+		for (int b = 0; b < 64; b += 8)
+			h = (h ^ ((loads[i].address >> b) & 0xff)) *
+			    0x100000001b3u;
+	}
+	return h;
+}
+
+static struct vmca_error *
+create(const char *path, const char *cache_dir,
+       const struct vmca_debuginfo_section_load *loads, size_t nr_loads,
+       bool is_module, struct vmca_debuginfo **ret)
 {
 	struct vmca_debuginfo_elf *elf;
 	struct vmca_error *err = vmca_debuginfo_elf_open(path, &elf);
 	if (err)
 		return err;
+	if (vmca_debuginfo_elf_is_relocatable(elf) != is_module) {
+		vmca_debuginfo_elf_close(elf);
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			is_module ? "%s: not a relocatable ELF file (a module)"
+				  : "%s: a relocatable ELF file (a module?), "
+				    "not a vmlinux",
+			path);
+	}
+	err = vmca_debuginfo_elf_set_loads(elf, loads, nr_loads);
+	if (err) {
+		vmca_debuginfo_elf_close(elf);
+		return err;
+	}
 	struct vmca_debuginfo *di = calloc(1, sizeof(*di));
 	if (di)
 		di->path = strdup(path);
-	if (!di || !di->path) {
+	if (di && di->path && nr_loads) {
+		di->loads = calloc(nr_loads, sizeof(*di->loads));
+		for (size_t i = 0; di->loads && i < nr_loads; i++) {
+			di->loads[i].address = loads[i].address;
+			di->loads[i].name = strdup(loads[i].name);
+			if (!di->loads[i].name) {
+				free_loads(di->loads, i);
+				di->loads = NULL;
+			}
+		}
+		di->nr_loads = di->loads ? nr_loads : 0;
+	}
+	if (!di || !di->path || (nr_loads && !di->loads)) {
+		if (di)
+			free(di->path);
 		free(di);
 		vmca_debuginfo_elf_close(elf);
 		return &vmca_enomem;
@@ -90,8 +146,13 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 		for (size_t i = 0; i < build_id_size; i++)
 			snprintf(hex + 2 * i, 3, "%02x", build_id[i]);
 		hex[2 * build_id_size] = '\0';
-		if (asprintf(&cache_path, "%s/%s.vmcaidx", cache_dir, hex) <
-		    0) {
+		int n = is_module ? asprintf(&cache_path,
+					     "%s/%s-%016" PRIx64 ".vmcaidx",
+					     cache_dir, hex,
+					     hash_loads(loads, nr_loads))
+				  : asprintf(&cache_path, "%s/%s.vmcaidx",
+					     cache_dir, hex);
+		if (n < 0) {
 			cache_path = NULL;
 			err = &vmca_enomem;
 			goto fail;
@@ -137,9 +198,25 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 
 fail:
 	vmca_debuginfo_elf_close(elf);
+	free_loads(di->loads, di->nr_loads);
 	free(di->path);
 	free(di);
 	return err;
+}
+
+struct vmca_error *vmca_debuginfo_create(const char *path,
+					 const char *cache_dir,
+					 struct vmca_debuginfo **ret)
+{
+	return create(path, cache_dir, NULL, 0, false, ret);
+}
+
+struct vmca_error *
+vmca_debuginfo_create_module(const char *path, const char *cache_dir,
+			     const struct vmca_debuginfo_section_load *loads,
+			     size_t nr_loads, struct vmca_debuginfo **ret)
+{
+	return create(path, cache_dir, loads, nr_loads, true, ret);
 }
 
 struct vmca_error *
@@ -167,12 +244,40 @@ void vmca_debuginfo_destroy(struct vmca_debuginfo *di)
 	if (!di)
 		return;
 	vmca_debuginfo_ondemand_destroy(di->ondemand);
+	free_loads(di->loads, di->nr_loads);
 	free(di->path);
 	if (di->image_is_mapped)
 		munmap(di->image, di->image_size);
 	else
 		free(di->image);
 	free(di);
+}
+
+struct vmca_error *
+vmca_debuginfo_file_probe(const char *path,
+			  struct vmca_debuginfo_file_info *ret)
+{
+	struct vmca_debuginfo_elf *elf;
+	struct vmca_error *err = vmca_debuginfo_elf_open(path, &elf);
+	if (err)
+		return err;
+	size_t n;
+	const uint8_t *id = vmca_debuginfo_elf_build_id(elf, &n);
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n && i < 64; i++) {
+		ret->build_id[2 * i] = hex[id[i] >> 4];
+		ret->build_id[2 * i + 1] = hex[id[i] & 15];
+	}
+	ret->build_id[2 * (n < 64 ? n : 64)] = '\0';
+	ret->has_debug_info =
+		vmca_debuginfo_elf_has_section(elf, ".debug_info");
+	vmca_debuginfo_elf_close(elf);
+	return NULL;
+}
+
+const char *vmca_debuginfo_path(const struct vmca_debuginfo *di)
+{
+	return di->path;
 }
 
 const char *vmca_debuginfo_build_id(const struct vmca_debuginfo *di)

@@ -34,6 +34,38 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 					 struct vmca_debuginfo **ret);
 void vmca_debuginfo_destroy(struct vmca_debuginfo *di);
 
+/** Where a section of a module was loaded. */
+struct vmca_debuginfo_section_load {
+	const char *name;
+	uint64_t address;
+};
+
+/**
+ * Open a module's debuginfo (a relocatable ELF file: NAME.ko, or its
+ * separate .debug) as loaded: loads says where each of its allocated
+ * sections is in the dump (a section it does not name was not loaded).
+ * Its DWARF is relocated there, and every address it answers (symbols,
+ * units, lines) is a load address, final: no KASLR offset to add. The
+ * cache file is keyed by the build-id and the load addresses.
+ */
+struct vmca_error *
+vmca_debuginfo_create_module(const char *path, const char *cache_dir,
+			     const struct vmca_debuginfo_section_load *loads,
+			     size_t nr_loads, struct vmca_debuginfo **ret);
+
+/** What a quick look at an ELF file tells (no DWARF read). */
+struct vmca_debuginfo_file_info {
+	/** The GNU build-id as lowercase hex, "" if none. */
+	char build_id[2 * 64 + 1];
+	/** Whether it has a .debug_info section. */
+	bool has_debug_info;
+};
+
+/** Read path's build-id and whether it has DWARF. Errors name the file. */
+struct vmca_error *
+vmca_debuginfo_file_probe(const char *path,
+			  struct vmca_debuginfo_file_info *ret);
+
 /** The GNU build-id as lowercase hex (borrowed). "" if the ELF has none. */
 const char *vmca_debuginfo_build_id(const struct vmca_debuginfo *di);
 /**
@@ -41,6 +73,8 @@ const char *vmca_debuginfo_build_id(const struct vmca_debuginfo *di);
  * "aarch64", "s390x", "ppc64", "ia32"... (from e_machine, also cached).
  */
 const char *vmca_debuginfo_machine(const struct vmca_debuginfo *di);
+/** The ELF file it was opened from (borrowed). */
+const char *vmca_debuginfo_path(const struct vmca_debuginfo *di);
 /** Whether this open built the cache (cold) or loaded it (warm). */
 bool vmca_debuginfo_was_cached(const struct vmca_debuginfo *di);
 

@@ -2,6 +2,7 @@
 /** @file The vmlinux as an ELF file: build-id, DWARF sections, symbols. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,18 @@ struct vmca_debuginfo_elf {
 	bool is_big_endian;
 	uint8_t build_id[VMCA_DEBUGINFO_BUILD_ID_MAX];
 	size_t build_id_size;
+	/** ET_REL (a module): addresses come from section_addresses. */
+	bool is_relocatable;
+	/**
+	 * For a relocatable file, each section's load address by index
+	 * (0 for a section that was not loaded, and for non-allocated ones:
+	 * their offsets are relative to the section), once set.
+	 */
+	uint64_t *section_addresses;
+	size_t nr_section_addresses;
+	/** Relocated copies of DWARF sections, freed on close. */
+	void **copies;
+	size_t nr_copies;
 };
 
 // libelf's error, where the call returned, naming the file.
@@ -95,13 +108,7 @@ static struct vmca_error *elf_setup(struct vmca_debuginfo_elf *e)
 	GElf_Ehdr ehdr;
 	if (!gelf_getehdr(e->elf, &ehdr))
 		return elf_error(e->path, "bad ELF header");
-	if (ehdr.e_type == ET_REL) {
-		// Its .debug_info would need relocating first.
-		return vmca_error_create(VMCA_ERROR_INVALID,
-					 "%s: relocatable ELF files (modules, "
-					 ".o) are not supported",
-					 e->path);
-	}
+	e->is_relocatable = ehdr.e_type == ET_REL;
 	e->is_big_endian = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
 	e->machine = ehdr.e_machine;
 	e->elf_class = ehdr.e_ident[EI_CLASS];
@@ -185,6 +192,10 @@ void vmca_debuginfo_elf_close(struct vmca_debuginfo_elf *e)
 		elf_end(e->elf);
 	if (e->fd >= 0)
 		close(e->fd);
+	for (size_t i = 0; i < e->nr_copies; i++)
+		free(e->copies[i]);
+	free(e->copies);
+	free(e->section_addresses);
 	free(e->image);
 	free(e->path);
 	free(e);
@@ -234,6 +245,211 @@ static struct vmca_error *section_data(struct vmca_debuginfo_elf *e,
 		return elf_error(e->path, name);
 	*data_ret = data->d_buf;
 	*size_ret = data->d_buf ? data->d_size : 0;
+	return NULL;
+}
+
+struct vmca_error *
+vmca_debuginfo_elf_set_loads(struct vmca_debuginfo_elf *e,
+			     const struct vmca_debuginfo_section_load *loads,
+			     size_t nr_loads)
+{
+	if (!e->is_relocatable)
+		return NULL;
+	size_t nr_sections, shstrndx;
+	if (elf_getshdrnum(e->elf, &nr_sections) ||
+	    elf_getshdrstrndx(e->elf, &shstrndx))
+		return elf_error(e->path, "section headers");
+	uint64_t *addresses =
+		calloc(nr_sections ? nr_sections : 1, sizeof(*addresses));
+	if (!addresses)
+		return &vmca_enomem;
+	for (size_t i = 1; i < nr_sections; i++) {
+		Elf_Scn *scn = elf_getscn(e->elf, i);
+		GElf_Shdr shdr;
+		if (!scn || !gelf_getshdr(scn, &shdr)) {
+			free(addresses);
+			return elf_error(e->path, "section header");
+		}
+		const char *name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
+		if (!name || !(shdr.sh_flags & SHF_ALLOC))
+			continue;
+		for (size_t j = 0; j < nr_loads; j++) {
+			if (strcmp(loads[j].name, name) == 0) {
+				addresses[i] = loads[j].address;
+				break;
+			}
+		}
+	}
+	free(e->section_addresses);
+	e->section_addresses = addresses;
+	e->nr_section_addresses = nr_sections;
+	return NULL;
+}
+
+bool vmca_debuginfo_elf_has_section(struct vmca_debuginfo_elf *e,
+				    const char *name)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(e->elf, &shstrndx))
+		return false;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e->elf, scn));) {
+		GElf_Shdr shdr;
+		const char *n;
+		if (gelf_getshdr(scn, &shdr) &&
+		    (n = elf_strptr(e->elf, shstrndx, shdr.sh_name)) &&
+		    strcmp(n, name) == 0 && shdr.sh_type != SHT_NOBITS &&
+		    shdr.sh_size)
+			return true;
+	}
+	return false;
+}
+
+bool vmca_debuginfo_elf_is_relocatable(const struct vmca_debuginfo_elf *e)
+{
+	return e->is_relocatable;
+}
+
+// Where symbol index sym of symtab is: its section's load address plus
+// its value (0 for an undefined one, which the debug sections of a module
+// do not refer to but by mistake).
+static struct vmca_error *symbol_value(struct vmca_debuginfo_elf *e,
+				       Elf_Data *symtab, Elf_Data *xndx,
+				       size_t sym, const char *rela_name,
+				       uint64_t *ret)
+{
+	GElf_Sym s;
+	Elf32_Word x = 0;
+	if (!gelf_getsymshndx(symtab, xndx, (int)sym, &s, &x))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: %s: symbol %zu out of range",
+					 e->path, rela_name, sym);
+	size_t shndx = s.st_shndx == SHN_XINDEX ? x : s.st_shndx;
+	if (shndx == SHN_UNDEF)
+		*ret = 0;
+	else if (shndx == SHN_ABS)
+		*ret = s.st_value;
+	else if (shndx < e->nr_section_addresses)
+		*ret = e->section_addresses[shndx] + s.st_value;
+	else
+		*ret = s.st_value;
+	return NULL;
+}
+
+// Apply the RELA section rela (of symbol table symtab) to a copy of the
+// section it relocates, as the module loader would have had the section
+// been loaded: S is the load address of the symbol's section.
+static struct vmca_error *relocate(struct vmca_debuginfo_elf *e, Elf_Scn *rela,
+				   const GElf_Shdr *rela_shdr,
+				   const char *rela_name, uint8_t *data,
+				   uint64_t size)
+{
+	Elf_Scn *symtab_scn = elf_getscn(e->elf, rela_shdr->sh_link);
+	Elf_Data *symtab = symtab_scn ? elf_getdata(symtab_scn, NULL) : NULL;
+	Elf_Data *relas = elf_getdata(rela, NULL);
+	if (!symtab || !relas)
+		return elf_error(e->path, rela_name);
+	Elf_Data *xndx = NULL;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e->elf, scn));) {
+		GElf_Shdr shdr;
+		if (gelf_getshdr(scn, &shdr) &&
+		    shdr.sh_type == SHT_SYMTAB_SHNDX &&
+		    shdr.sh_link == rela_shdr->sh_link)
+			xndx = elf_getdata(scn, NULL);
+	}
+	size_t entsize = gelf_fsize(e->elf, ELF_T_RELA, 1, EV_CURRENT);
+	if (!entsize)
+		return elf_error(e->path, rela_name);
+	size_t n = relas->d_size / entsize;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Rela r;
+		if (!gelf_getrela(relas, (int)i, &r))
+			return elf_error(e->path, rela_name);
+		uint32_t type = (uint32_t)GELF_R_TYPE(r.r_info);
+		unsigned width;
+		if ((e->machine == EM_X86_64 && type == R_X86_64_64) ||
+		    (e->machine == EM_AARCH64 && type == R_AARCH64_ABS64))
+			width = 8;
+		else if ((e->machine == EM_X86_64 &&
+			  (type == R_X86_64_32 || type == R_X86_64_32S)) ||
+			 (e->machine == EM_AARCH64 && type == R_AARCH64_ABS32))
+			width = 4;
+		else if ((e->machine == EM_X86_64 && type == R_X86_64_NONE) ||
+			 (e->machine == EM_AARCH64 && type == R_AARCH64_NONE))
+			continue;
+		else
+			return vmca_error_create(
+				VMCA_ERROR_INVALID,
+				"%s: %s: relocation type %u of machine %u is "
+				"not supported",
+				e->path, rela_name, type, e->machine);
+		if (r.r_offset > size || size - r.r_offset < width)
+			return vmca_error_create(
+				VMCA_ERROR_INVALID,
+				"%s: %s: relocation at %#" PRIx64
+				" beyond the section's %#" PRIx64 " bytes",
+				e->path, rela_name, (uint64_t)r.r_offset, size);
+		uint64_t value = 0;
+		struct vmca_error *err =
+			symbol_value(e, symtab, xndx, GELF_R_SYM(r.r_info),
+				     rela_name, &value);
+		if (err)
+			return err;
+		value += (uint64_t)r.r_addend;
+		if (width == 8) {
+			memcpy(data + r.r_offset, &value, 8);
+		} else {
+			uint32_t v32 = (uint32_t)value;
+			memcpy(data + r.r_offset, &v32, 4);
+		}
+	}
+	return NULL;
+}
+
+// A relocated copy of the DWARF section of index shndx (in place of
+// *data), if a RELA section applies to it.
+static struct vmca_error *relocated_copy(struct vmca_debuginfo_elf *e,
+					 size_t shndx, size_t shstrndx,
+					 const uint8_t **data, uint64_t size)
+{
+	if (!e->section_addresses)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: a relocatable ELF file (a "
+					 "module?) without load addresses",
+					 e->path);
+	// Values are written in the host's byte order.
+	const union {
+		uint16_t u16;
+		uint8_t u8;
+	} probe = {.u16 = 1};
+	if (e->is_big_endian == (probe.u8 == 1))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: relocating a file of the other "
+					 "byte order is not supported",
+					 e->path);
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e->elf, scn));) {
+		GElf_Shdr shdr;
+		if (!gelf_getshdr(scn, &shdr))
+			return elf_error(e->path, "section header");
+		if (shdr.sh_type != SHT_RELA || shdr.sh_info != shndx)
+			continue;
+		const char *name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
+		void **copies = realloc(e->copies,
+					(e->nr_copies + 1) * sizeof(*copies));
+		if (!copies)
+			return &vmca_enomem;
+		e->copies = copies;
+		uint8_t *copy = malloc(size ? size : 1);
+		if (!copy)
+			return &vmca_enomem;
+		memcpy(copy, *data, size);
+		e->copies[e->nr_copies++] = copy;
+		struct vmca_error *err = relocate(
+			e, scn, &shdr, name ? name : "RELA", copy, size);
+		if (err)
+			return err;
+		*data = copy;
+		return NULL;
+	}
 	return NULL;
 }
 
@@ -302,6 +518,12 @@ vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e, bool is_full,
 			return err;
 		if (!section->size)
 			continue;
+		if (e->is_relocatable) {
+			err = relocated_copy(e, elf_ndxscn(scn), shstrndx,
+					     &section->data, section->size);
+			if (err)
+				return err;
+		}
 		section->name = dwarf_section_names[i];
 		s.nr_sections++;
 		if (i == 0)
@@ -364,6 +586,14 @@ static char nm_letter(const GElf_Sym *sym, size_t shndx,
 	return c;
 }
 
+// A relocatable file's load address of section i (0: not loaded).
+static uint64_t section_address(const struct vmca_debuginfo_elf *e, size_t i)
+{
+	return e->is_relocatable && i < e->nr_section_addresses
+		       ? e->section_addresses[i]
+		       : 0;
+}
+
 struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,
 					      struct vmca_debuginfo_builder *b)
 {
@@ -392,7 +622,8 @@ struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,
 		if (i < VMCA_DEBUGINFO_NO_SECTION) {
 			struct vmca_debuginfo_celfsection range = {0};
 			if (shdr.sh_flags & SHF_ALLOC) {
-				range.address = shdr.sh_addr;
+				range.address =
+					shdr.sh_addr + section_address(e, i);
 				range.size = shdr.sh_size;
 			}
 			if (!vmca_debuginfo_elfsection_vector_append(
@@ -429,6 +660,14 @@ struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,
 		size_t shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
 		if (shndx == SHN_UNDEF)
 			continue;
+		// A module's symbol is relative to its section: where that was
+		// loaded, or nowhere (not loaded: not a symbol of the dump).
+		if (e->is_relocatable && shndx < SHN_LORESERVE) {
+			uint64_t base = section_address(e, shndx);
+			if (!base)
+				continue;
+			sym.st_value += base;
+		}
 		const char *name =
 			elf_strptr(e->elf, symtab_shdr.sh_link, sym.st_name);
 		if (!name || !*name)

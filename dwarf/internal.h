@@ -243,6 +243,9 @@ struct vmca_debuginfo {
 	uint32_t nr_pc_units;
 	/** The ELF file, for DWARF read on demand (lines.c). */
 	char *path;
+	/** A module's load addresses (names owned), for the same. */
+	struct vmca_debuginfo_section_load *loads;
+	size_t nr_loads;
 	struct vmca_debuginfo_ondemand *ondemand;
 };
 
@@ -582,6 +585,22 @@ uint16_t vmca_debuginfo_elf_machine(const struct vmca_debuginfo_elf *e,
 struct vmca_error *
 vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e, bool is_full,
 			 struct vmca_debuginfo_dwarf_sections *ret);
+
+/**
+ * Where each allocated section of a relocatable file (a module) was
+ * loaded, by name (copied): its DWARF is relocated to there and its
+ * symbols moved. A section not named was not loaded. No-op for other
+ * files.
+ */
+struct vmca_error *
+vmca_debuginfo_elf_set_loads(struct vmca_debuginfo_elf *e,
+			     const struct vmca_debuginfo_section_load *loads,
+			     size_t nr_loads);
+/** Whether the file has a section of that name with contents. */
+bool vmca_debuginfo_elf_has_section(struct vmca_debuginfo_elf *e,
+				    const char *name);
+/** Whether the file is ET_REL. */
+bool vmca_debuginfo_elf_is_relocatable(const struct vmca_debuginfo_elf *e);
 
 /** Add the .symtab symbols and section ranges to the builder. */
 struct vmca_error *vmca_debuginfo_elf_symbols(struct vmca_debuginfo_elf *e,

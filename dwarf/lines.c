@@ -62,6 +62,9 @@ static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
 						    "no ELF file to read DWARF "
 						    "from");
 		if (!err)
+			err = vmca_debuginfo_elf_set_loads(o->elf, di->loads,
+							   di->nr_loads);
+		if (!err)
 			err = vmca_debuginfo_elf_dwarf(o->elf, true,
 						       &o->sections);
 		if (!err)

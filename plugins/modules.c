@@ -96,6 +96,24 @@ modules_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 			vmca_out_end_object(out);
 		}
 		vmca_out_end_object(out);
+		vmca_out_str_flags(out, "build_id",
+				   *m->build_id ? m->build_id : NULL,
+				   VMCA_OUT_JSON_ONLY);
+		const char *debuginfo = NULL;
+		vmca_error_consume(
+			vmca_module_debuginfo_locate(s, m, &debuginfo));
+		vmca_out_str(out, "debuginfo", debuginfo);
+		vmca_out_begin_list(out, "sections", VMCA_OUT_TEXT_CUSTOM);
+		for (size_t j = 0; j < m->nr_sections; j++) {
+			vmca_out_begin_object(out, NULL, 0);
+			vmca_out_str(out, "name", m->sections[j].name);
+			vmca_out_addr(out, "address", m->sections[j].address);
+			vmca_out_end_object(out);
+		}
+		vmca_out_end_list(out);
+		if (m->sections_error)
+			vmca_out_error(out, "sections_error",
+				       m->sections_error);
 		if (m->symbols_error)
 			vmca_out_error(out, "error", m->symbols_error);
 		if (show_symbols)
@@ -117,12 +135,19 @@ const struct vmca_plugin vmca_plugin_modules = {
 		"each part of its memory (text, data, rodata, ro_after_init\n"
 		"and the init parts) and the number of its symbols (its\n"
 		"kallsyms in the dump: while it initializes, the init ones\n"
-		"too). -s lists the symbols as /proc/kallsyms does.\n"
+		"too). -s lists the symbols as /proc/kallsyms does. DEBUGINFO\n"
+		"is the file of its DWARF that -m's directories hold (by\n"
+		"default /lib/modules/RELEASE and /usr/lib/debug/lib/modules/\n"
+		"RELEASE), whose build-id is the loaded module's.\n"
 		"JSON: {\"modules\": [{\"name\", \"size\", \"refcount\" (null\n"
 		"without CONFIG_MODULE_UNLOAD), \"state\", \"core_address\",\n"
 		"\"flags\", \"symbols\", \"module\" (struct module), "
 		"\"taints\",\n"
 		"\"parts\": {\"text\": {\"base\", \"size\"}, ...}, "
+		"\"build_id\" (of\n"
+		"the loaded module, or null), \"debuginfo\" (path or null),\n"
+		"\"sections\": [{\"name\", \"address\"}] (as\n"
+		"/sys/module/NAME/sections/), \"sections_error\"?, "
 		"\"error\"?,\n"
 		"\"symbol_list\"? (-s): [{\"address\", \"type\", \"name\",\n"
 		"\"size\"}]}]}.",

@@ -46,7 +46,7 @@ struct_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 			"usage: vmca VMCORE struct TYPE [ADDRESS]");
 
 	uint32_t type;
-	struct vmca_error *err = vmca_type(s, name, &type);
+	struct vmca_error *err = vmca_type_find(s, name, &type);
 	if (err)
 		return err;
 	uint32_t id = vmca_type_unqualified(s, type);

@@ -154,7 +154,11 @@ struct outer g_outer;
 static struct inner s_inner = { 1, 2 };
 int (*g_arr_ptr)[7];
 struct opaque *g_opaque;
-int main(void) { return s_inner.a + (g_opaque != 0) + (int)sizeof(g_outer); }
+__attribute__((section(".init.text"), noinline)) int init_fn(int x)
+{
+	return x * 3 + 1;
+}
+int main(void) { return s_inner.a + (g_opaque != 0) + (int)sizeof(g_outer) + init_fn(1); }
 EOF_C
 status=0
 for cc in "${CC:-cc}" clang; do
@@ -166,6 +170,17 @@ for cc in "${CC:-cc}" clang; do
 		echo "tiny: $cc $flags"
 		"$bin" --tiny "$out" || status=1
 	done
+done
+
+# The same as a relocatable object (a module's shape), opened as loaded:
+# main and init_fn at the lines addr2line gives for their first bytes.
+for flags in -gdwarf-5 -gdwarf-4; do
+	obj=$work/tiny-rel$(echo "$flags" | tr -d ' -').o
+	"${CC:-cc}" $flags -O0 -c -o "$obj" "$work/tiny.c" || { status=1; continue; }
+	main_line=$(addr2line -j .text -e "$obj" 0 | sed 's/.*://; s/ .*//')
+	init_line=$(addr2line -j .init.text -e "$obj" 0 | sed 's/.*://; s/ .*//')
+	echo "tiny relocatable: ${CC:-cc} $flags (main:$main_line init_fn:$init_line)"
+	"$bin" --tiny-relocatable "$obj" "$main_line" "$init_line" || status=1
 done
 
 # Damaged DWARF: one clear line naming the file, never a crash.
