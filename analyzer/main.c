@@ -44,8 +44,11 @@ static int help_command(const char *name)
 		return 2;
 	}
 	printf("usage: vmca VMCORE %s\n\n%s.\n", p->usage, p->summary);
-	if (p->help)
-		printf("\n%s", p->help);
+	if (p->help) {
+		size_t len = strlen(p->help);
+		printf("\n%s%s", p->help,
+		       len && p->help[len - 1] == '\n' ? "" : "\n");
+	}
 	return 0;
 }
 
