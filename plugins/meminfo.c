@@ -375,28 +375,37 @@ static struct vmca_error *hugetlb_read(struct meminfo *mi, struct hugetlb *h)
 		err = read_var(s, "default_hstate_idx", &def);
 	if (!err)
 		err = vmca_variable(s, "hstates", &hstates);
+	// order, nr_huge_pages, then what v[] holds.
+	static const char *const names[5] = {
+		"order", "nr_huge_pages", "free_huge_pages", "resv_huge_pages",
+		"surplus_huge_pages"};
+	struct vmca_field fields[5];
+	uint32_t hstate;
 	if (!err)
-		err = vmca_type_size(s, "struct hstate", &size);
+		err = vmca_type(s, "struct hstate", &hstate);
+	for (int f = 0; !err && f < 5; f++)
+		err = vmca_field_init(s, hstate, names[f], &fields[f]);
 	if (err)
 		return err;
+	size = vmca_type_sizeof(s, hstate);
 	if (nr > MAX_HSTATES)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "hugetlb_max_hstate is %" PRIu64, nr);
 	for (uint64_t i = 0; i < nr; i++) {
-		uint64_t hs = hstates.address + i * size;
-		uint64_t order, count, v[3];
-		static const char *const fields[3] = {"free_huge_pages",
-						      "resv_huge_pages",
-						      "surplus_huge_pages"};
-		err = vmca_read_member(s, hs, "struct hstate", "order", &order);
-		if (!err)
-			err = vmca_read_member(s, hs, "struct hstate",
-					       "nr_huge_pages", &count);
-		for (int f = 0; !err && f < 3; f++)
-			err = vmca_read_member(s, hs, "struct hstate",
-					       fields[f], &v[f]);
+		struct vmca_value hs;
+		vmca_value_init_reference(&hs, hstate,
+					  hstates.address + i * size);
+		uint64_t got[5];
+		for (int f = 0; !err && f < 5; f++) {
+			struct vmca_value v;
+			err = vmca_value_field(s, &hs, &fields[f], &v);
+			if (!err)
+				err = vmca_value_u64(s, &v, &got[f]);
+		}
 		if (err)
 			return vmca_error_wrap(err, "hstates[%" PRIu64 "]", i);
+		uint64_t order = got[0], count = got[1];
+		const uint64_t *v = got + 2;
 		if (order >= 40)
 			return vmca_error_create(VMCA_ERROR_INVALID,
 						 "hstates[%" PRIu64

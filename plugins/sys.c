@@ -107,14 +107,25 @@ static struct vmca_error *read_memory(struct vmca_session *s,
 		}
 		if (nr > MAX_NODES)
 			nr = MAX_NODES;
+		uint32_t pglist;
+		struct vmca_field node_present;
+		err = vmca_type(s, "struct pglist_data", &pglist);
+		if (!err)
+			err = vmca_field_init(s, pglist, "node_present_pages",
+					      &node_present);
+		if (err)
+			return err;
 		for (uint64_t i = 0; i < nr; i++) {
 			uint64_t pgdat, pages;
 			if (!vmca_error_consume(vmca_read_u64(
 				    s, v.address + 8 * i, &pgdat)) ||
 			    !pgdat)
 				continue;
-			err = vmca_read_member(s, pgdat, "struct pglist_data",
-					       "node_present_pages", &pages);
+			struct vmca_value node, f;
+			vmca_value_init_reference(&node, pglist, pgdat);
+			err = vmca_value_field(s, &node, &node_present, &f);
+			if (!err)
+				err = vmca_value_u64(s, &f, &pages);
 			if (err)
 				return err;
 			present += pages;
