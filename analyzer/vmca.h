@@ -15,6 +15,7 @@
 #include "print.h"
 #include "printk.h"
 #include "regs.h"
+#include "slab_walk.h"
 #include "task.h"
 #include "type.h"
 #include "value.h"
