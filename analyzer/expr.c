@@ -292,6 +292,23 @@ static bool starts_type(struct parser *p)
 	return ident_is_typedef(p);
 }
 
+// Append the token to the type name being read (after a space, unless it
+// is the first word), then read the next token.
+static struct vmca_error *take_word(struct parser *p, char *name, size_t size,
+				    size_t *len)
+{
+	size_t n = p->tok.end - p->tok.start;
+	size_t space = *len ? 1 : 0;
+	if (*len + space + n >= size)
+		return syntax(p, p->tok.start, "type name too long");
+	if (space)
+		name[(*len)++] = ' ';
+	memcpy(name + *len, p->text + p->tok.start, n);
+	*len += n;
+	name[*len] = '\0';
+	return lex(p);
+}
+
 // A type name: qualifiers, a struct/union/enum tag, base type words or a
 // typedef, then pointers.
 static struct vmca_error *parse_type(struct parser *p, uint32_t *ret)
@@ -311,57 +328,31 @@ static struct vmca_error *parse_type(struct parser *p, uint32_t *ret)
 		if (!has_base && !is_typedef &&
 		    (is_word(p, "struct") || is_word(p, "union") ||
 		     is_word(p, "enum"))) {
-			size_t n = p->tok.end - p->tok.start;
-			memcpy(name, p->text + p->tok.start, n);
-			name[n] = ' ';
-			len = n + 1;
-			err = lex(p);
+			err = take_word(p, name, sizeof(name), &len);
 			if (err)
 				return err;
 			if (p->tok.kind != TOK_IDENT)
 				return syntax(p, p->tok.start,
 					      "expected a tag name");
-			n = p->tok.end - p->tok.start;
-			if (len + n >= sizeof(name))
-				return syntax(p, p->tok.start,
-					      "type name too long");
-			memcpy(name + len, p->text + p->tok.start, n);
-			len += n;
-			name[len] = '\0';
-			is_tag = true;
-			err = lex(p);
+			err = take_word(p, name, sizeof(name), &len);
 			if (err)
 				return err;
+			is_tag = true;
 			break;
 		}
 		if (!is_tag && !is_typedef && is_base_word(p)) {
-			size_t n = p->tok.end - p->tok.start;
-			if (len + n + 2 >= sizeof(name))
-				return syntax(p, p->tok.start,
-					      "type name too long");
-			if (len)
-				name[len++] = ' ';
-			memcpy(name + len, p->text + p->tok.start, n);
-			len += n;
-			name[len] = '\0';
-			has_base = true;
-			err = lex(p);
+			err = take_word(p, name, sizeof(name), &len);
 			if (err)
 				return err;
+			has_base = true;
 			continue;
 		}
 		if (!has_base && !is_tag && !is_typedef &&
 		    p->tok.kind == TOK_IDENT) {
-			size_t n = p->tok.end - p->tok.start;
-			if (n >= sizeof(name))
-				return syntax(p, p->tok.start,
-					      "type name too long");
-			memcpy(name, p->text + p->tok.start, n);
-			name[n] = '\0';
-			is_typedef = true;
-			err = lex(p);
+			err = take_word(p, name, sizeof(name), &len);
 			if (err)
 				return err;
+			is_typedef = true;
 			continue;
 		}
 		break;

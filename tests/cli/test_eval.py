@@ -86,6 +86,13 @@ def main():
             link["runqueues"] + int(value("__per_cpu_offset[1]"), 16),
             "&per_cpu(runqueues, 1) = &runqueues + __per_cpu_offset[1]")
 
+    # Casts to a typedef, sizeof of one.
+    j = ev("(pid_t)5")
+    c.equal((j["type"], j["value"]), ("pid_t", 5), "(pid_t)5")
+    c.equal(value("sizeof(pg_data_t)"), value("sizeof(struct pglist_data)"),
+            "sizeof(pg_data_t) = sizeof(struct pglist_data)")
+    c.equal(value("(u64)init_task.pid"), 0, "(u64)init_task.pid")
+
     # Pointer arithmetic moves by the pointee's size.
     a = int(value("&init_task"), 16)
     c.equal(int(value("&init_task + 1"), 16), a + size,
