@@ -320,7 +320,7 @@ static struct vmca_error *open_located(struct vmca_session *s,
 	return err;
 }
 
-// m's slot, located.
+// m's slot, its file located (or why there is none).
 static struct vmca_error *located_slot(struct vmca_session *s,
 				       const struct vmca_module *m,
 				       struct slot **ret)
@@ -342,6 +342,9 @@ static struct vmca_error *located_slot(struct vmca_session *s,
 		slot->is_located = true;
 		slot->locate_error = locate(s, t, m, &slot->path);
 	}
+	if (slot->locate_error)
+		return vmca_error_create(slot->locate_error->code, "%s",
+					 slot->locate_error->message);
 	*ret = slot;
 	return NULL;
 }
@@ -354,9 +357,6 @@ struct vmca_error *vmca_module_debuginfo_locate(struct vmca_session *s,
 	struct vmca_error *err = located_slot(s, m, &slot);
 	if (err)
 		return err;
-	if (slot->locate_error)
-		return vmca_error_create(slot->locate_error->code, "%s",
-					 slot->locate_error->message);
 	*path_ret = slot->path;
 	return NULL;
 }
@@ -370,9 +370,6 @@ struct vmca_error *vmca_module_debuginfo(struct vmca_session *s,
 	struct vmca_error *err = located_slot(s, m, &slot);
 	if (err)
 		return err;
-	if (slot->locate_error)
-		return vmca_error_create(slot->locate_error->code, "%s",
-					 slot->locate_error->message);
 	if (!slot->is_tried) {
 		slot->is_tried = true;
 		err = open_located(s, m, slot->path, &slot->di);
