@@ -10,58 +10,27 @@
 #define X86_64_VMEMMAP_START	UINT64_C(0xffffea0000000000)
 #define X86_64_DIRECT_MAP_BYTES (UINT64_C(1) << 46)
 
+// vmca_walk_list()'s entries, as the node addresses vmca_list_walk()'s
+// callers take.
+struct list_adapter {
+	struct vmca_error *(*fn)(struct vmca_session *, uint64_t, void *);
+	void *arg;
+};
+
+static struct vmca_error *list_adapt(struct vmca_session *s,
+				     const struct vmca_walk_entry *e, void *arg)
+{
+	const struct list_adapter *a = arg;
+	return a->fn(s, e->address, a->arg);
+}
+
 struct vmca_error *vmca_list_walk(
 	struct vmca_session *s, uint64_t head, uint64_t max,
 	struct vmca_error *(*fn)(struct vmca_session *, uint64_t, void *),
 	void *arg)
 {
-	// Brent's cycle detection: a saved node, re-saved at powers of two;
-	// meeting it again without passing head means a loop.
-	uint64_t saved = head, power = 1, lambda = 0;
-	uint64_t prev = head, node;
-	struct vmca_error *err = vmca_read_u64(s, head, &node);
-	if (err)
-		return vmca_error_wrap(err, "list at %#" PRIx64, head);
-	for (uint64_t n = 0; node != head; n++) {
-		if (n >= max)
-			return vmca_error_create(VMCA_ERROR_INVALID,
-						 "list at %#" PRIx64
-						 ": more than %" PRIu64
-						 " entries, giving up",
-						 head, max);
-		if (node == saved)
-			return vmca_error_create(VMCA_ERROR_INVALID,
-						 "list at %#" PRIx64
-						 ": cycle at %#" PRIx64
-						 " not through the head",
-						 head, node);
-		if (++lambda == power) {
-			saved = node;
-			power *= 2;
-			lambda = 0;
-		}
-		// One read for both links: list walks are hot (free lists).
-		uint64_t links[2];
-		err = vmca_read(s, node, links, sizeof(links));
-		uint64_t next = links[0], back = links[1];
-		if (err)
-			return vmca_error_wrap(err,
-					       "list at %#" PRIx64
-					       ": broken link after %#" PRIx64,
-					       head, prev);
-		if (back != prev)
-			return vmca_error_create(
-				VMCA_ERROR_INVALID,
-				"list at %#" PRIx64 ": broken link: %#" PRIx64
-				"->prev is %#" PRIx64 ", expected %#" PRIx64,
-				head, node, back, prev);
-		err = fn(s, node, arg);
-		if (err)
-			return err;
-		prev = node;
-		node = next;
-	}
-	return NULL;
+	struct list_adapter a = {fn, arg};
+	return vmca_walk_list(s, head, true, max, list_adapt, &a);
 }
 
 static uint64_t read_var_or(struct vmca_session *s, const char *name,

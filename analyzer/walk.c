@@ -75,9 +75,19 @@ struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
 			lambda = 0;
 		}
 		uint64_t next, back;
-		err = vmca_read_u64(s, node + next_off, &next);
-		if (!err)
-			err = vmca_read_u64(s, node + prev_off, &back);
+		if (prev_off == next_off + 8) {
+			// One read for both links: list walks are hot (the
+			// buddy allocator's free lists).
+			uint64_t links[2];
+			err = vmca_read(s, node + next_off, links,
+					sizeof(links));
+			next = links[0];
+			back = links[1];
+		} else {
+			err = vmca_read_u64(s, node + next_off, &next);
+			if (!err)
+				err = vmca_read_u64(s, node + prev_off, &back);
+		}
 		if (err)
 			return vmca_error_wrap(err,
 					       "list at %#" PRIx64
