@@ -286,9 +286,9 @@ walk_node_zones(struct vmca_session *s, uint32_t nid, uint64_t pgdat,
 }
 
 struct vmca_error *
-vmca_zone_walk(struct vmca_session *s,
-	       struct vmca_error *(*fn)(struct vmca_session *,
-					const struct vmca_zone *, void *),
+vmca_node_walk(struct vmca_session *s,
+	       struct vmca_error *(*fn)(struct vmca_session *, uint32_t,
+					uint64_t, void *),
 	       void *arg)
 {
 	struct vmca_variable v;
@@ -299,7 +299,7 @@ vmca_zone_walk(struct vmca_session *s,
 		err = vmca_variable(s, "contig_page_data", &v);
 		if (err)
 			return err;
-		return walk_node_zones(s, 0, v.address, fn, arg);
+		return fn(s, 0, v.address, arg);
 	}
 	struct vmca_type t;
 	vmca_type_info(s, vmca_type_unqualified(s, v.type), &t);
@@ -330,11 +330,34 @@ vmca_zone_walk(struct vmca_session *s,
 			return err;
 		if (!is_online)
 			continue;
-		err = walk_node_zones(s, nid, pgdat, fn, arg);
+		err = fn(s, nid, pgdat, arg);
 		if (err)
 			return err;
 	}
 	return NULL;
+}
+
+struct zone_walk {
+	struct vmca_error *(*fn)(struct vmca_session *,
+				 const struct vmca_zone *, void *);
+	void *arg;
+};
+
+static struct vmca_error *zones_of_node(struct vmca_session *s, uint32_t nid,
+					uint64_t pgdat, void *arg)
+{
+	const struct zone_walk *w = arg;
+	return walk_node_zones(s, nid, pgdat, w->fn, w->arg);
+}
+
+struct vmca_error *
+vmca_zone_walk(struct vmca_session *s,
+	       struct vmca_error *(*fn)(struct vmca_session *,
+					const struct vmca_zone *, void *),
+	       void *arg)
+{
+	struct zone_walk w = {fn, arg};
+	return vmca_node_walk(s, zones_of_node, &w);
 }
 
 struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,

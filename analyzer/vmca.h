@@ -215,6 +215,17 @@ struct vmca_error *vmca_enum_value(struct vmca_session *s,
 				   const char *type_name, const char *name,
 				   int64_t *ret);
 
+/**
+ * Call fn(s, nid, pgdat, arg) for every online node with its struct
+ * pglist_data (node_data[], or contig_page_data without CONFIG_NUMA), in
+ * node order. fn returns NULL to go on or an error to stop the walk with.
+ */
+struct vmca_error *
+vmca_node_walk(struct vmca_session *s,
+	       struct vmca_error *(*fn)(struct vmca_session *, uint32_t,
+					uint64_t, void *),
+	       void *arg);
+
 /** One zone, as vmca_zone_walk() passes it. */
 struct vmca_zone {
 	uint32_t nid;

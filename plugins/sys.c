@@ -5,9 +5,6 @@
 
 #include "vmca.h"
 
-// Bound for walks over node_data[]: MAX_NUMNODES is at most 1 << 10.
-#define MAX_NODES 1024
-
 struct sys_info {
 	char release[65], version[65], machine[65], nodename[65];
 	uint64_t cpus_present, cpus_online;
@@ -87,60 +84,46 @@ static struct vmca_error *read_cpus(struct vmca_session *s,
 	return err;
 }
 
+struct present {
+	uint32_t pglist;
+	struct vmca_field node_present_pages;
+	uint64_t pages;
+};
+
+static struct vmca_error *add_present(struct vmca_session *s, uint32_t nid,
+				      uint64_t pgdat, void *arg)
+{
+	(void)nid;
+	struct present *p = arg;
+	struct vmca_value node, f;
+	uint64_t pages;
+	vmca_value_init_reference(&node, p->pglist, pgdat);
+	struct vmca_error *err =
+		vmca_value_field(s, &node, &p->node_present_pages, &f);
+	if (!err)
+		err = vmca_value_u64(s, &f, &pages);
+	if (err)
+		return err;
+	p->pages += pages;
+	return NULL;
+}
+
 // Physical memory: the present pages of every node.
 static struct vmca_error *read_memory(struct vmca_session *s,
 				      struct sys_info *info)
 {
 	uint64_t page_size = vmca_session_page_size(s);
+	struct present p = {0};
+	struct vmca_error *err = vmca_type(s, "struct pglist_data", &p.pglist);
+	if (!err)
+		err = vmca_field_init(s, p.pglist, "node_present_pages",
+				      &p.node_present_pages);
+	if (!err)
+		err = vmca_node_walk(s, add_present, &p);
+	if (err)
+		return err;
+	uint64_t present = p.pages;
 	struct vmca_variable v;
-	struct vmca_error *err = vmca_variable(s, "node_data", &v);
-	uint64_t present = 0;
-	if (!err) {
-		uint64_t nr = 1;
-		struct vmca_variable nr_var;
-		if (vmca_error_consume(
-			    vmca_variable(s, "nr_node_ids", &nr_var))) {
-			uint32_t n32;
-			if (vmca_error_consume(
-				    vmca_read_u32(s, nr_var.address, &n32)))
-				nr = n32;
-		}
-		if (nr > MAX_NODES)
-			nr = MAX_NODES;
-		uint32_t pglist;
-		struct vmca_field node_present;
-		err = vmca_type(s, "struct pglist_data", &pglist);
-		if (!err)
-			err = vmca_field_init(s, pglist, "node_present_pages",
-					      &node_present);
-		if (err)
-			return err;
-		for (uint64_t i = 0; i < nr; i++) {
-			uint64_t pgdat, pages;
-			if (!vmca_error_consume(vmca_read_u64(
-				    s, v.address + 8 * i, &pgdat)) ||
-			    !pgdat)
-				continue;
-			struct vmca_value node, f;
-			vmca_value_init_reference(&node, pglist, pgdat);
-			err = vmca_value_field(s, &node, &node_present, &f);
-			if (!err)
-				err = vmca_value_u64(s, &f, &pages);
-			if (err)
-				return err;
-			present += pages;
-		}
-	} else {
-		// !CONFIG_NUMA: one node, contig_page_data.
-		vmca_error_destroy(err);
-		err = vmca_variable(s, "contig_page_data", &v);
-		if (err)
-			return err;
-		err = vmca_read_member(s, v.address, "struct pglist_data",
-				       "node_present_pages", &present);
-		if (err)
-			return err;
-	}
 	info->memory_bytes = present * page_size;
 	info->has_memory = true;
 
