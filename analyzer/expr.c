@@ -984,6 +984,12 @@ static struct vmca_error *eval_ident(struct eval *e, const struct node *n,
 {
 	struct vmca_variable var;
 	struct vmca_error *err = vmca_variable(e->s, n->name, &var);
+	// A module's, typed by its debuginfo (-m).
+	if (err &&
+	    vmca_error_consume(vmca_module_variable(e->s, n->name, &var))) {
+		vmca_error_destroy(err);
+		err = NULL;
+	}
 	if (!err) {
 		vmca_value_init_reference(ret, var.type, var.address);
 		return NULL;

@@ -133,6 +133,14 @@ struct vmca_error *vmca_module_debuginfo(struct vmca_session *s,
 					 const struct vmca_module *m,
 					 struct vmca_debuginfo **di_ret,
 					 uint32_t *type_base_ret);
+struct vmca_variable;
+/**
+ * A module's global variable: its address from the module's kallsyms, its
+ * type from the module's debuginfo (VMCA_ERROR_NOT_FOUND without one).
+ */
+struct vmca_error *vmca_module_variable(struct vmca_session *s,
+					const char *name,
+					struct vmca_variable *ret);
 /** Open the debuginfo of every loaded module that has some; how many. */
 size_t vmca_module_debuginfo_load_all(struct vmca_session *s);
 

@@ -405,3 +405,34 @@ size_t vmca_module_debuginfo_load_all(struct vmca_session *s)
 	}
 	return loaded;
 }
+
+struct vmca_error *vmca_module_variable(struct vmca_session *s,
+					const char *name,
+					struct vmca_variable *ret)
+{
+	struct vmca_symbol sym;
+	struct vmca_error *err = vmca_module_symbol_by_name(s, name, &sym);
+	if (err)
+		return err;
+	const struct vmca_module *mods;
+	size_t n;
+	err = vmca_modules(s, &mods, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(mods[i].name, sym.module) != 0)
+			continue;
+		struct vmca_debuginfo *di;
+		uint32_t base, type;
+		err = vmca_module_debuginfo(s, &mods[i], &di, &base);
+		if (!err)
+			err = vmca_debuginfo_variable_type(di, name, &type);
+		if (err)
+			return err;
+		ret->address = sym.address;
+		ret->type = type ? base + type : 0;
+		return NULL;
+	}
+	return vmca_error_create(VMCA_ERROR_NOT_FOUND, "no module %s loaded",
+				 sym.module);
+}

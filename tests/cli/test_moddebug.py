@@ -4,7 +4,7 @@
 files beside it and binutils/pahole: each module's sections equal the
 guest's /sys/module/NAME/sections and its build-id the .ko's; with -m,
 the types only a test module defines have pahole's layout of the .ko
-(struct and eval), and sym -l at addresses in the module's .text and
+(struct and eval), its globals typed (eval), and sym -l at addresses in the module's .text and
 .init.text equals addr2line -j SECTION on the .ko; a .ko whose build-id
 differs is skipped with a warning; without -m the types are unknown."""
 import os
@@ -112,6 +112,25 @@ def main():
             c.check(r.returncode == 1 and t in r.stderr and
                     "not found" in r.stderr,
                     f"struct {t} without -m: {r.stderr.strip()!r}")
+
+    # A module's globals, typed by its DWARF: the tasks vmca_leak holds.
+    if "vmca_leak" in loaded:
+        leak = truth["leak"]
+        c.equal(v.json(*with_m, "eval", "sizeof(vmca_leak_tasks)")["value"],
+                8 * leak["holder"]["capacity"], "sizeof(vmca_leak_tasks)")
+        c.equal(v.json(*with_m, "eval", "vmca_leak_ntasks")["value"],
+                leak["holder"]["count"], "vmca_leak_ntasks (a static)")
+        wrong = []
+        for t in leak["held_tasks"][:10]:
+            got = v.json(*with_m, "eval",
+                         f"vmca_leak_tasks[{t['index']}]->pid")["value"]
+            if got != t["pid"]:
+                wrong.append((t["index"], got, t["pid"]))
+        c.check(not wrong, f"vmca_leak_tasks[i]->pid as the guest held "
+                f"them: {wrong[:3]}")
+        j = v.json(*base, "eval", "vmca_leak_tasks")
+        c.equal((j["type"], j["address"]), ("void", leak["holder"]["address"]),
+                "without -m: the symbol, untyped")
 
     # sym -l in the modules' code against addr2line -j on the .ko.
     for name in loaded:
