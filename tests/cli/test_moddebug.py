@@ -4,9 +4,10 @@
 files beside it and binutils/pahole: each module's sections equal the
 guest's /sys/module/NAME/sections and its build-id the .ko's; with -m,
 the types only a test module defines have pahole's layout of the .ko
-(struct and eval), its globals typed (eval), and sym -l at addresses in the module's .text and
-.init.text equals addr2line -j SECTION on the .ko; a .ko whose build-id
-differs is skipped with a warning; without -m the types are unknown."""
+(struct and eval), its globals are typed (eval), and sym -l at addresses
+in the module's .text and .init.text equals addr2line -j SECTION on the
+.ko; a .ko whose build-id differs is skipped with a warning; without -m
+the types are unknown."""
 import os
 import re
 import shutil
