@@ -141,6 +141,39 @@ static void list_dir(struct dir *d, size_t *cap, const char *path, int depth)
 	closedir(dir);
 }
 
+// The modules depmod listed in DIR/modules.dep ("kernel/fs/x.ko: deps"):
+// a module tree's files without walking it. False if there is no such
+// file.
+static bool list_depmod(struct dir *d, size_t *cap)
+{
+	_cleanup_free_ char *dep = NULL;
+	if (asprintf(&dep, "%s/modules.dep", d->path) < 0)
+		return false;
+	FILE *f = fopen(dep, "re");
+	if (!f)
+		return false;
+	char *line = NULL;
+	size_t size = 0;
+	while (getline(&line, &size, f) > 0 && d->nr_files < MAX_FILES) {
+		char *colon = strchr(line, ':');
+		if (!colon || colon == line)
+			continue;
+		*colon = '\0';
+		const char *base = strrchr(line, '/');
+		char *key = module_key(base ? base + 1 : line);
+		char *path = NULL;
+		if (key && asprintf(&path, "%s/%s", d->path, line) < 0)
+			path = NULL;
+		if (!key || !path || !add_file(d, cap, key, path)) {
+			free(key);
+			free(path);
+		}
+	}
+	free(line);
+	fclose(f);
+	return true;
+}
+
 // -m's directories, else /lib/modules/RELEASE and
 // /usr/lib/debug/lib/modules/RELEASE (RELEASE from VMCOREINFO).
 static struct vmca_error *add_dirs(struct vmca_session *s,
@@ -274,7 +307,8 @@ static struct vmca_error *locate(struct vmca_session *s,
 		}
 		if (!d->is_listed) {
 			size_t cap = 0;
-			list_dir(d, &cap, d->path, 0);
+			if (!list_depmod(d, &cap))
+				list_dir(d, &cap, d->path, 0);
 			d->is_listed = true;
 		}
 		// NAME.ko.debug before NAME.ko: a stripped module may sit
@@ -353,7 +387,7 @@ struct vmca_error *vmca_module_debuginfo_locate(struct vmca_session *s,
 						const struct vmca_module *m,
 						const char **path_ret)
 {
-	struct slot *slot;
+	struct slot *slot = NULL;
 	struct vmca_error *err = located_slot(s, m, &slot);
 	if (err)
 		return err;
@@ -366,7 +400,7 @@ struct vmca_error *vmca_module_debuginfo(struct vmca_session *s,
 					 struct vmca_debuginfo **di_ret,
 					 uint32_t *type_base_ret)
 {
-	struct slot *slot;
+	struct slot *slot = NULL;
 	struct vmca_error *err = located_slot(s, m, &slot);
 	if (err)
 		return err;

@@ -174,6 +174,21 @@ def main():
                 (j.get("lines_error") or {}).get("message", ""),
                 f"sym -l without -m: {j}")
 
+    # A module tree with depmod's modules.dep is read from that list (not
+    # walked): the module is found where it says.
+    for name in loaded:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "updates", "vmca"))
+            where = os.path.join(tmp, "updates", "vmca", name + ".ko")
+            shutil.copy(kos[name], where)
+            with open(os.path.join(tmp, "modules.dep"), "w") as f:
+                f.write(f"kernel/fs/other.ko:\nupdates/vmca/{name}.ko: "
+                        "kernel/fs/other.ko\n")
+            m = {x["name"]: x for x in v.json("-k", d["vmlinux"], "-m", tmp,
+                                             d["vmcore"], "modules")["modules"]}
+            c.equal(m[name]["debuginfo"], where,
+                    f"{name}: found through modules.dep")
+
     # A .ko of another build-id (its note's bytes changed) is skipped.
     for name in loaded:
         with tempfile.TemporaryDirectory() as tmp:
