@@ -57,4 +57,12 @@ void vmca_debuginfo_dbg_close(struct vmca_debuginfo_dbg *d);
 struct vmca_error *vmca_error_dwarf(Dwarf_Debug dbg, Dwarf_Error derr,
 				    uint64_t offset);
 
+/**
+ * libdwarf over a debuginfo's file, opened on demand, and its .debug_frame
+ * FDE list (read on the first call, kept); for cfi.c. Borrowed.
+ */
+struct vmca_error *vmca_debuginfo_ondemand_fdes(struct vmca_debuginfo *di,
+						Dwarf_Debug *dbg_ret,
+						Dwarf_Fde **fdes_ret);
+
 #endif /* VMCA_DWARF_DBG_H */

@@ -162,6 +162,69 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 					    uint64_t address,
 					    struct vmca_debuginfo_pc *ret);
 
+/** An ELF section's contents, as the file holds them. */
+struct vmca_debuginfo_section {
+	/** NULL (and size 0) for a section without contents (NOBITS). */
+	const uint8_t *data;
+	uint64_t size;
+	/** sh_addr: the link-time address (KASLR not applied). */
+	uint64_t address;
+	bool is_nobits;
+};
+
+/**
+ * A section of the ELF file by name (".orc_unwind_ip"), read on demand:
+ * the first call maps the file (a warm open never does); the bytes stay
+ * valid as long as di. VMCA_ERROR_NOT_FOUND if the file has none.
+ */
+struct vmca_error *vmca_debuginfo_section(struct vmca_debuginfo *di,
+					  const char *name,
+					  struct vmca_debuginfo_section *ret);
+
+/** How a register of the caller is found (DWARF CFI). */
+enum vmca_debuginfo_cfi_kind {
+	/** Its value is the same as in the callee. */
+	VMCA_CFI_SAME,
+	/** Not recoverable. */
+	VMCA_CFI_UNDEFINED,
+	/** Saved in memory at CFA + offset. */
+	VMCA_CFI_OFFSET,
+	/** Its value is CFA + offset. */
+	VMCA_CFI_VAL_OFFSET,
+	/** Its value is in register reg of the callee. */
+	VMCA_CFI_REGISTER,
+	/** A DWARF expression, not evaluated. */
+	VMCA_CFI_UNSUPPORTED,
+};
+
+struct vmca_debuginfo_cfi_rule {
+	enum vmca_debuginfo_cfi_kind kind;
+	int64_t offset;
+	uint32_t reg;
+};
+
+/** DWARF register columns covered: x86_64's 0-15 and the return address. */
+#define VMCA_DEBUGINFO_CFI_REGS 17
+
+/** The row of the CFI table at an address. */
+struct vmca_debuginfo_cfi_row {
+	/** The CFA is register cfa_reg (DWARF numbering) + cfa_offset. */
+	uint32_t cfa_reg;
+	int64_t cfa_offset;
+	struct vmca_debuginfo_cfi_rule regs[VMCA_DEBUGINFO_CFI_REGS];
+	/** [function_low, function_high): the FDE's range. */
+	uint64_t function_low, function_high;
+};
+
+/**
+ * The CFI rules at a link-time address (a module's: its load address),
+ * from .debug_frame, read on demand through libdwarf.
+ * VMCA_ERROR_NOT_FOUND if no FDE covers it or its CFA is an expression.
+ */
+struct vmca_error *vmca_debuginfo_cfi(struct vmca_debuginfo *di,
+				      uint64_t address,
+				      struct vmca_debuginfo_cfi_row *ret);
+
 /* Variables. */
 
 /**

@@ -304,6 +304,45 @@ bool vmca_debuginfo_elf_has_section(struct vmca_debuginfo_elf *e,
 	return false;
 }
 
+struct vmca_error *
+vmca_debuginfo_elf_section(struct vmca_debuginfo_elf *e, const char *name,
+			   struct vmca_debuginfo_section *ret)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(e->elf, &shstrndx))
+		return elf_error(e->path, "section headers");
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e->elf, scn));) {
+		GElf_Shdr shdr;
+		const char *n;
+		if (!gelf_getshdr(scn, &shdr) ||
+		    !(n = elf_strptr(e->elf, shstrndx, shdr.sh_name)) ||
+		    strcmp(n, name) != 0)
+			continue;
+		const uint8_t *data;
+		uint64_t size;
+		struct vmca_error *err =
+			section_data(e, scn, name, &data, &size);
+		if (err)
+			return err;
+		// A section whose contents lie past the end of the file (a
+		// cut or damaged file) is not trusted.
+		if (shdr.sh_type != SHT_NOBITS &&
+		    (shdr.sh_offset > e->file_size ||
+		     shdr.sh_size > e->file_size - shdr.sh_offset))
+			return vmca_error_create(VMCA_ERROR_INVALID,
+						 "%s: section %s lies past the "
+						 "end of the file",
+						 e->path, name);
+		ret->data = data;
+		ret->size = size;
+		ret->address = shdr.sh_addr;
+		ret->is_nobits = shdr.sh_type == SHT_NOBITS;
+		return NULL;
+	}
+	return vmca_error_create(VMCA_ERROR_NOT_FOUND, "%s: no section %s",
+				 e->path, name);
+}
+
 bool vmca_debuginfo_elf_is_relocatable(const struct vmca_debuginfo_elf *e)
 {
 	return e->is_relocatable;

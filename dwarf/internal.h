@@ -599,6 +599,10 @@ vmca_debuginfo_elf_set_loads(struct vmca_debuginfo_elf *e,
 /** Whether the file has a section of that name with contents. */
 bool vmca_debuginfo_elf_has_section(struct vmca_debuginfo_elf *e,
 				    const char *name);
+/** A section by name: its bytes (valid until close) and address. */
+struct vmca_error *
+vmca_debuginfo_elf_section(struct vmca_debuginfo_elf *e, const char *name,
+			   struct vmca_debuginfo_section *ret);
 /** Whether the file is ET_REL. */
 bool vmca_debuginfo_elf_is_relocatable(const struct vmca_debuginfo_elf *e);
 

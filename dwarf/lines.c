@@ -22,6 +22,12 @@ struct vmca_debuginfo_ondemand {
 	struct vmca_debuginfo_dwarf_sections sections;
 	struct vmca_debuginfo_dbg dbg;
 	bool is_open;
+	/** .debug_frame's CIEs and FDEs, read on the first CFI question. */
+	bool has_fdes;
+	Dwarf_Cie *cies;
+	Dwarf_Fde *fdes;
+	Dwarf_Signed nr_cies, nr_fdes;
+	struct vmca_error *fdes_error;
 	/** Why it cannot be opened (kept: the next call fails the same). */
 	struct vmca_error *error;
 };
@@ -30,8 +36,14 @@ void vmca_debuginfo_ondemand_destroy(struct vmca_debuginfo_ondemand *o)
 {
 	if (!o)
 		return;
-	if (o->is_open)
+	if (o->is_open) {
+		if (o->fdes)
+			dwarf_fde_cie_list_dealloc(o->dbg.dbg, o->cies,
+						   o->nr_cies, o->fdes,
+						   o->nr_fdes);
 		vmca_debuginfo_dbg_close(&o->dbg);
+	}
+	vmca_error_destroy(o->fdes_error);
 	vmca_debuginfo_elf_close(o->elf);
 	vmca_error_destroy(o->error);
 	free(o);
@@ -47,8 +59,10 @@ static struct vmca_error *copy_error(const struct vmca_error *e)
 	return c;
 }
 
-static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
-				     Dwarf_Debug *ret)
+// The ELF file, mapped on the first question (its sections for the ORC
+// unwinder, its DWARF for lines and scopes).
+static struct vmca_error *open_elf(struct vmca_debuginfo *di,
+				   struct vmca_debuginfo_ondemand **ret)
 {
 	if (!di->ondemand) {
 		struct vmca_debuginfo_ondemand *o = calloc(1, sizeof(*o));
@@ -64,9 +78,27 @@ static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
 		if (!err)
 			err = vmca_debuginfo_elf_set_loads(o->elf, di->loads,
 							   di->nr_loads);
-		if (!err)
-			err = vmca_debuginfo_elf_dwarf(o->elf, true,
-						       &o->sections);
+		if (err) {
+			o->error = err;
+			vmca_debuginfo_elf_close(o->elf);
+			o->elf = NULL;
+		}
+	}
+	if (!di->ondemand->elf)
+		return copy_error(di->ondemand->error);
+	*ret = di->ondemand;
+	return NULL;
+}
+
+static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
+				     Dwarf_Debug *ret)
+{
+	struct vmca_debuginfo_ondemand *o;
+	struct vmca_error *err = open_elf(di, &o);
+	if (err)
+		return err;
+	if (!o->is_open && !o->error) {
+		err = vmca_debuginfo_elf_dwarf(o->elf, true, &o->sections);
 		if (!err)
 			err = vmca_debuginfo_dbg_open(&o->sections, &o->dbg);
 		if (err)
@@ -74,10 +106,56 @@ static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
 		else
 			o->is_open = true;
 	}
-	if (di->ondemand->error)
-		return copy_error(di->ondemand->error);
-	*ret = di->ondemand->dbg.dbg;
+	if (o->error)
+		return copy_error(o->error);
+	*ret = o->dbg.dbg;
 	return NULL;
+}
+
+struct vmca_error *vmca_debuginfo_ondemand_fdes(struct vmca_debuginfo *di,
+						Dwarf_Debug *dbg_ret,
+						Dwarf_Fde **fdes_ret)
+{
+	Dwarf_Debug dbg;
+	struct vmca_error *err = open_dwarf(di, &dbg);
+	if (err)
+		return err;
+	struct vmca_debuginfo_ondemand *o = di->ondemand;
+	if (!o->has_fdes) {
+		o->has_fdes = true;
+		// x86_64's and aarch64's ABIs: a register no rule names is
+		// the caller's (callee-saved ones are what matter here).
+		dwarf_set_frame_rule_initial_value(dbg, DW_FRAME_SAME_VAL);
+		Dwarf_Error e = NULL;
+		int rc = dwarf_get_fde_list(dbg, &o->cies, &o->nr_cies,
+					    &o->fdes, &o->nr_fdes, &e);
+		if (rc == DW_DLV_NO_ENTRY)
+			o->fdes_error = vmca_error_create(VMCA_ERROR_NOT_FOUND,
+							  "%s: no .debug_frame",
+							  di->path);
+		else if (rc != DW_DLV_OK)
+			o->fdes_error =
+				vmca_error_wrap(vmca_error_dwarf(dbg, e, 0),
+						"%s: .debug_frame", di->path);
+		if (rc != DW_DLV_OK)
+			o->fdes = NULL;
+	}
+	if (o->fdes_error)
+		return copy_error(o->fdes_error);
+	*dbg_ret = dbg;
+	*fdes_ret = o->fdes;
+	return NULL;
+}
+
+struct vmca_error *vmca_debuginfo_section(struct vmca_debuginfo *di,
+					  const char *name,
+					  struct vmca_debuginfo_section *ret)
+{
+	struct vmca_debuginfo_ondemand *o;
+	struct vmca_error *err = open_elf(di, &o);
+	if (err)
+		return err;
+	return vmca_debuginfo_elf_section(o->elf, name, ret);
 }
 
 // The unit whose ranges hold address (the index's table of .debug_aranges).
