@@ -12,6 +12,7 @@
 
 #include "../dwarf/debuginfo.h"
 #include "vmca.h"
+#include "unwind.h"
 
 struct vmca_session {
 	char *vmcore_path;
@@ -22,6 +23,7 @@ struct vmca_session {
 	struct vmca_type_table *types;
 	struct vmca_module_table *modules;
 	struct vmca_module_debuginfo_table *module_debuginfo;
+	struct vmca_unwind_cache *unwind;
 	/** -m's directories (owned). */
 	char **module_dirs;
 	size_t nr_module_dirs;
@@ -251,6 +253,7 @@ void vmca_session_destroy(struct vmca_session *s)
 	vmca_module_table_destroy(s->modules);
 	vmca_type_table_destroy(s->types);
 	vmca_module_debuginfo_table_destroy(s->module_debuginfo);
+	vmca_unwind_cache_destroy(s->unwind);
 	for (size_t i = 0; i < s->nr_module_dirs; i++)
 		free(s->module_dirs[i]);
 	free(s->module_dirs);
@@ -278,6 +281,11 @@ const char *vmca_session_machine(const struct vmca_session *s)
 struct vmca_module_table **vmca_session_module_table(struct vmca_session *s)
 {
 	return &s->modules;
+}
+
+struct vmca_unwind_cache **vmca_session_unwind_cache(struct vmca_session *s)
+{
+	return &s->unwind;
 }
 
 struct vmca_module_debuginfo_table **

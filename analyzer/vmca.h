@@ -18,6 +18,7 @@
 #include "slab_walk.h"
 #include "task.h"
 #include "type.h"
+#include "unwind.h"
 #include "value.h"
 #include "walk.h"
 #include "util/cleanup.h"

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/** @file Stack traces: a task's frames, unwound from its registers. */
+#ifndef VMCA_ANALYZER_UNWIND_H
+#define VMCA_ANALYZER_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regs.h"
+#include "util/error.h"
+
+struct vmca_session;
+
+/** A trace longer than this is cut (and says so). */
+#define VMCA_UNWIND_MAX_FRAMES 256
+
+/** How a frame was found from the one before it. */
+enum vmca_unwinder {
+	/** The starting registers: no unwinding. */
+	VMCA_UNWINDER_START,
+	/** The kernel's ORC tables (vmlinux's, or the module's). */
+	VMCA_UNWINDER_ORC,
+	/** DWARF CFI (.debug_frame), where ORC has no entry. */
+	VMCA_UNWINDER_CFI,
+	/** The frame pointer chain, the last resort. */
+	VMCA_UNWINDER_FRAME_POINTER,
+};
+
+/** "start", "orc", "cfi", "frame_pointer". */
+const char *vmca_unwinder_name(enum vmca_unwinder u);
+
+/** One of the stacks a task's frames may live on. */
+struct vmca_stack {
+	/** "task", "irq", "nmi", "double_fault", "debug", "mce", ... */
+	const char *name;
+	/** [start, end): the stack grows down from end. */
+	uint64_t start, end;
+};
+
+/** At most this many stacks a task can have frames on. */
+#define VMCA_UNWIND_MAX_STACKS 16
+
+struct vmca_frame {
+	/** Where the frame's code is: the faulting or interrupted
+	 *  instruction (is_exact_pc), else the return address. */
+	uint64_t pc;
+	/** The stack pointer in this frame. */
+	uint64_t sp;
+	/**
+	 * pc is the instruction that was running (the starting registers,
+	 * or the one an exception interrupted), not a return address: its
+	 * code and line are pc's own, not those of pc - 1.
+	 */
+	bool is_exact_pc;
+	enum vmca_unwinder unwinder;
+	/** The stack sp is on (index into the trace's stacks), -1: none. */
+	int stack;
+	/** The registers known in this frame (rip and rsp at least). */
+	struct vmca_regs regs;
+	/**
+	 * The frame was entered through an exception, an interrupt or a
+	 * system call: the pt_regs saved at regs_address hold its
+	 * registers (only the iret frame's if is_partial_regs).
+	 */
+	bool has_pt_regs;
+	bool is_partial_regs;
+	uint64_t regs_address;
+};
+
+struct vmca_stack_trace {
+	uint64_t task;
+	struct vmca_stack stacks[VMCA_UNWIND_MAX_STACKS];
+	size_t nr_stacks;
+	struct vmca_frame *frames;
+	size_t nr_frames;
+	/**
+	 * Whether the trace reached the task's entry: the ORC end of stack
+	 * (ret_from_fork, entry_SYSCALL_64, the idle task's start), user
+	 * mode registers, or the top of the task's stack.
+	 */
+	bool is_complete;
+	/**
+	 * The last frame entered from user mode: the pt_regs at
+	 * user_regs_address hold the user registers (a system call).
+	 */
+	bool has_user_regs;
+	uint64_t user_regs_address;
+	struct vmca_regs user_regs;
+	/** Why the trace stops where it does, if not complete (owned). */
+	struct vmca_error *error;
+};
+
+/**
+ * The stack trace of task, unwound from its registers (vmca_regs_task():
+ * the crash-time ones of an active task, the saved context of a sleeping
+ * one), or from start if non-NULL. A frame that cannot be unwound ends
+ * the trace with ret->error saying why; only a task that cannot be read
+ * at all is an error.
+ */
+struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
+				    const struct vmca_regs *start,
+				    struct vmca_stack_trace **ret);
+void vmca_stack_trace_destroy(struct vmca_stack_trace *t);
+
+/* The architecture's part: one per machine (unwind_x86_64.c). */
+
+struct vmca_unwind_state {
+	struct vmca_regs regs;
+	uint64_t pc, sp;
+	bool is_exact_pc;
+	/** The registers came from a full pt_regs / an iret frame. */
+	bool has_pt_regs, is_partial_regs;
+	uint64_t regs_address;
+	/** The step reached the end of the stack. */
+	bool is_end;
+	/** The pt_regs it found are user mode's: end of the kernel stack. */
+	bool is_user;
+};
+
+struct vmca_unwind_arch {
+	/** The machine as vmca_session_machine() names it. */
+	const char *machine;
+	/** The stacks a task may use: its own, its CPU's if cpu >= 0. */
+	struct vmca_error *(*stacks)(struct vmca_session *s, uint64_t task,
+				     int64_t cpu, struct vmca_stack *stacks,
+				     size_t *nr_ret);
+	/**
+	 * One step from state to its caller's frame, by the earliest tier
+	 * that has what it needs (*how_ret says which); an error says why
+	 * the frame cannot be unwound.
+	 */
+	struct vmca_error *(*step)(struct vmca_session *s,
+				   struct vmca_unwind_state *state,
+				   enum vmca_unwinder *how_ret);
+	/** Whether user-mode registers (the step ends there). */
+	bool (*is_user)(const struct vmca_regs *regs);
+};
+
+extern const struct vmca_unwind_arch vmca_unwind_arch_x86_64;
+
+/* The session's unwinding cache (tables, layouts; session.c owns it). */
+struct vmca_unwind_cache;
+void vmca_unwind_cache_destroy(struct vmca_unwind_cache *c);
+struct vmca_unwind_cache **vmca_session_unwind_cache(struct vmca_session *s);
+
+#endif /* VMCA_ANALYZER_UNWIND_H */

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bt against one real dump and what its guest printed: the panicking
+task's trace holds the Call Trace of the oops (or of panic()'s stack dump)
+as the same functions at the same offsets, in the same order, module
+frames and .init.text included, down to the system call's entry, after an
+exception frame whose RIP and RSP are the oops' RIP: and RSP: lines (on
+QEMU's dumps, after the frames of the panic loop the CPU halted in); bt
+--all reaches every task's entry point without an unwinding error:
+kernel threads end at ret_from_fork, user tasks at their user registers,
+idle tasks at the CPU's startup code; on QEMU's panic dumps the other
+CPUs, stopped by an interrupt, cross from the IRQ (or NMI) stack back to
+the task's stack."""
+import re
+
+from vmcatest import setup
+
+ENTRY = re.compile(r"(\? )?([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+(?: \[(\w+)\])?$")
+KTHREAD_ENDS = {"ret_from_fork", "ret_from_fork_asm"}
+IDLE_ENDS = {"secondary_startup_64", "secondary_startup_64_no_verify",
+             "common_startup_64"}
+
+
+def console(truth):
+    return [l[l.index("] ") + 2:] if "] " in l else l
+            for l in truth["console_kernel_lines"]]
+
+
+def call_trace(lines, start):
+    """The reliable entries (no "?") of the first Call Trace after line
+    start: [(function, offset, module)]."""
+    i = next((j for j in range(start, len(lines))
+              if lines[j].strip() == "Call Trace:"), None)
+    if i is None:
+        return None
+    out = []
+    for l in lines[i + 1:]:
+        l = l.strip()
+        if l in ("<TASK>", "<IRQ>", "</IRQ>", "<NMI>", "</NMI>"):
+            continue
+        m = ENTRY.match(l)
+        if not m:
+            if re.fullmatch(r"\? 0x[0-9a-f]+", l):
+                continue
+            break
+        if not m.group(1):
+            out.append((m.group(2), int(m.group(3), 16), m.group(4)))
+    return out
+
+
+def oops_regs(lines, start):
+    rip = rsp = None
+    for l in lines[start:]:
+        m = re.match(r"RIP: 0010:([\w.]+)\+(0x[0-9a-f]+)/0x[0-9a-f]+"
+                     r"(?: \[(\w+)\])?", l)
+        if m and rip is None:
+            rip = (m.group(1), int(m.group(2), 16), m.group(3))
+            continue
+        m = re.match(r"RSP: 0018:([0-9a-f]+)", l)
+        if m and rip and rsp is None:
+            return rip, int(m.group(1), 16)
+    return None
+
+
+def functions(frames):
+    return [(f["function"], f["offset"], f["module"]) for f in frames
+            if not f["is_inlined"]]
+
+
+def main():
+    d, truth, c, v = setup("bt")
+    base = ["-k", d["vmlinux"], "-m", d["modules"], d["vmcore"]]
+    ps = {t["task"]: t for t in v.json(*base, "ps")["tasks"]}
+    j = v.json(*base, "bt", "--all")
+    traces = j["traces"]
+    c.equal(j["nr_traces"], len(ps), "bt --all: a trace per task of ps")
+    c.equal(sorted(t["task"] for t in traces), sorted(ps),
+            "bt --all: the tasks of ps")
+    bad = [(t["pid"], t["comm"], t["error"]["message"] if t["error"]
+            else None) for t in traces if not t["is_complete"]]
+    c.equal(j["nr_incomplete"], 0, f"every trace reaches its entry: {bad}")
+    by_end = {"kthread": 0, "user": 0, "idle": 0}
+    for t in traces:
+        p = ps.get(t["task"], {})
+        fr = [f for f in t["frames"] if not f["is_inlined"]]
+        last = fr[-1]["function"] if fr else None
+        what = f"PID {t['pid']} {t['comm']}"
+        unnamed = [f["pc"] for f in t["frames"] if not f["function"]]
+        c.check(not unnamed, f"{what}: every frame in a function {unnamed}")
+        c.check(all(f["stack"] for f in t["frames"]),
+                f"{what}: every frame on one of the task's stacks")
+        if p.get("is_idle"):
+            by_end["idle"] += 1
+            c.check(last in IDLE_ENDS,
+                    f"{what}: the idle task ends at the CPU's startup "
+                    f"code: {last}")
+        elif p.get("is_kernel_thread"):
+            by_end["kthread"] += 1
+            c.check(last in KTHREAD_ENDS and not t["user_regs"],
+                    f"{what}: a kernel thread ends at ret_from_fork: "
+                    f"{last}")
+        else:
+            by_end["user"] += 1
+            c.check(t["user_regs"] and
+                    int(t["user_regs"]["registers"]["cs"], 16) & 3 == 3,
+                    f"{what}: a user task ends at its user registers "
+                    f"({last})")
+    print(f"bt --all: {len(traces)} traces: {by_end}")
+
+    lines = console(truth)
+    panic = [t for t in traces if ps.get(t["task"], {}).get("is_panic")]
+    if truth.get("oops"):
+        start = next(i for i, l in enumerate(lines) if truth["oops"] in l)
+        expected = call_trace(lines, start)
+        regs = oops_regs(lines, start)
+        if c.check(panic and expected and regs,
+                   "a panic task, the oops' Call Trace and registers"):
+            t = panic[0]
+            (fn, off, mod), rsp = regs
+            at = [i for i, f in enumerate(t["frames"])
+                  if f.get("registers") and not f["is_inlined"] and
+                  (f["function"], f["offset"], f["module"]) == (fn, off, mod)]
+            if c.check(at, f"a frame with registers at the oops' RIP "
+                       f"{fn}+{off:#x}"):
+                f = t["frames"][at[0]]
+                c.equal(int(f["registers"]["rsp"], 16), rsp,
+                        "its RSP = the oops' RSP")
+                c.equal(f["sp"], f["registers"]["rsp"], "the frame's sp")
+                if d["kind"] != "kdump":
+                    # QEMU stopped the CPU in panic(): the fault's
+                    # pt_regs are on the stack, under the panic frames.
+                    c.check(f["pt_regs"] and at[0] > 0,
+                            "QEMU: the exception frame follows the panic "
+                            "loop's frames")
+                got = functions(t["frames"][at[0] + 1:])
+                c.equal(got, expected,
+                        "the frames after it = the oops' Call Trace")
+                c.check(t["user_regs"], "the trace ends at the system "
+                        "call's user registers")
+    elif truth.get("panic") and d["kind"] == "kdump":
+        # panic() dumped its own stack: the frames above panic() are ours.
+        start = next(i for i, l in enumerate(lines)
+                     if "Kernel panic - not syncing" in l)
+        expected = call_trace(lines, start)
+        if c.check(panic and expected, "a panic task and panic()'s trace"):
+            got = functions(panic[0]["frames"])
+            names = [g[0] for g in got]
+            exp_names = [e[0] for e in expected]
+            if c.check("panic" in names and "panic" in exp_names,
+                       f"panic() in both traces: {names}"):
+                c.equal(got[names.index("panic") + 1:],
+                        expected[exp_names.index("panic") + 1:],
+                        "the frames below panic() = the printed trace")
+            c.equal(panic[0]["frames"][0]["unwinder"], "start",
+                    "the trace starts at the crash-time registers")
+
+    if truth.get("oops") and d["kind"] != "kdump":
+        # The other CPUs were stopped by panic()'s interrupt (or NMI).
+        others = [t for t in traces
+                  if ps.get(t["task"], {}).get("is_active") and
+                  not ps[t["task"]].get("is_panic")]
+        for t in others:
+            stacks = [f["stack"] for f in t["frames"]]
+            crossed = any(a != "task" and b == "task"
+                          for a, b in zip(stacks, stacks[1:]))
+            regs_frames = [f for f in t["frames"] if f["pt_regs"]]
+            c.check(crossed and regs_frames,
+                    f"CPU {t['cpu']}: from the {stacks[0]} stack back to "
+                    f"the task's, through an interrupt frame: {stacks}")
+
+    # One task by pid, and the default: the panic task.
+    if panic:
+        one = v.json(*base, "bt", str(panic[0]["pid"]))["traces"]
+        c.equal([functions(x["frames"]) for x in one],
+                [functions(panic[0]["frames"])], "bt PID = its bt --all")
+        dflt = v.json(*base, "bt")["traces"]
+        c.equal([x["task"] for x in dflt], [panic[0]["task"]],
+                "bt without a task: the panic task")
+    cpus = v.json(*base, "bt", "-a")["traces"]
+    c.equal(len(cpus), v.json(*base, "sys")["cpus"],
+            "bt -a: a trace per CPU")
+    c.check(all(x["is_active"] for x in cpus), "bt -a: the active tasks")
+    r = v.run(*base, "bt", "-x", check=False)
+    c.check(r.returncode != 0 and "usage" in r.stderr,
+            f"bt -x: usage error: {r.stderr.strip()!r}")
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
