@@ -518,6 +518,27 @@ struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 	return NULL;
 }
 
+struct vmca_error *vmca_function_lookup(struct vmca_session *s,
+					uint64_t address,
+					struct vmca_symbol *ret)
+{
+	struct vmca_error *err = vmca_symbol_lookup(s, address, ret);
+	const struct vmca_module *m;
+	if (err || !ret->module || !(m = vmca_module_at(s, address)))
+		return err;
+	// A module's kallsyms have no sizes; its debuginfo's ELF symbols do
+	// (relocated to where it was loaded).
+	struct vmca_debuginfo *di;
+	uint32_t base;
+	struct vmca_symbol exact;
+	if (vmca_error_consume(vmca_module_debuginfo(s, m, &di, &base)) &&
+	    vmca_error_consume(
+		    vmca_debuginfo_symbol_by_address(di, address, &exact)) &&
+	    exact.address == ret->address && exact.size)
+		ret->size = exact.size; // (an alias, init_module, is as good)
+	return NULL;
+}
+
 struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
 				  struct vmca_debuginfo_pc *ret)
 {

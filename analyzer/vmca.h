@@ -11,6 +11,7 @@
 #include "memory.h"
 #include "module.h"
 #include "output.h"
+#include "disasm.h"
 #include "expr.h"
 #include "print.h"
 #include "printk.h"
@@ -117,6 +118,14 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 /** The symbol at or below a runtime address; ret->address is runtime. */
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret);
+/**
+ * vmca_symbol_lookup(), with the exact size of a module's function from
+ * its debuginfo where there is one (kallsyms' size runs to the next
+ * symbol, as the kernel's own lookups report it).
+ */
+struct vmca_error *vmca_function_lookup(struct vmca_session *s,
+					uint64_t address,
+					struct vmca_symbol *ret);
 /**
  * The function, the chain of inlined calls and the file:line at a runtime
  * address of the vmlinux, from DWARF read on demand (only the unit holding
