@@ -16,12 +16,58 @@
 #define MAX_SCOPE_DEPTH 256
 #define MAX_VISITS	(1u << 22)
 
+/** A line table row's range: [lo, hi) is at file:line. */
+struct line_range {
+	uint64_t lo, hi;
+	uint32_t line, column;
+	uint32_t file;
+};
+
+/** A subprogram's code, low/high pc (ranges ones: lo = hi = 0). */
+struct subprogram_range {
+	uint64_t lo, hi;
+	Dwarf_Off offset;
+};
+
+/*
+ * One compilation unit, seen alone: libdwarf over the ELF's DWARF with
+ * .debug_info cut to that unit. Looking up a DIE of the whole section
+ * makes libdwarf 20210528 set up every unit before it (their headers,
+ * unit DIEs, abbreviations: 25-65 MB touched for one lookup in 6.1's
+ * vmlinux); a unit alone is read alone. Its line table and the ranges of
+ * its subprograms are read once and kept. References across units
+ * (DW_FORM_ref_addr) do not resolve in it: GCC emits none for a kernel
+ * built without LTO.
+ */
+struct unit_slot {
+	/** Offset of the unit's header in .debug_info; 0: slot unused. */
+	uint64_t start;
+	bool is_used;
+	uint64_t last_used;
+	struct vmca_debuginfo_dwarf_sections sections;
+	struct vmca_debuginfo_dbg dbg;
+	bool has_lines;
+	struct line_range *lines;
+	size_t nr_lines;
+	/** File names by the line table's file number (owned). */
+	char **files;
+	size_t nr_files;
+	bool has_subprograms;
+	struct subprogram_range *subprograms;
+	size_t nr_subprograms;
+};
+
+#define NR_UNIT_SLOTS 8
+
 /** libdwarf over the whole ELF file, opened on the first question. */
 struct vmca_debuginfo_ondemand {
 	struct vmca_debuginfo_elf *elf;
 	struct vmca_debuginfo_dwarf_sections sections;
+	bool has_sections;
 	struct vmca_debuginfo_dbg dbg;
 	bool is_open;
+	struct unit_slot units[NR_UNIT_SLOTS];
+	uint64_t clock;
 	/** .debug_frame's CIEs and FDEs, read on the first CFI question. */
 	bool has_fdes;
 	Dwarf_Cie *cies;
@@ -32,10 +78,24 @@ struct vmca_debuginfo_ondemand {
 	struct vmca_error *error;
 };
 
+static void unit_slot_clear(struct unit_slot *u)
+{
+	if (u->is_used)
+		vmca_debuginfo_dbg_close(&u->dbg);
+	for (size_t i = 0; i < u->nr_files; i++)
+		free(u->files[i]);
+	free(u->files);
+	free(u->lines);
+	free(u->subprograms);
+	memset(u, 0, sizeof(*u));
+}
+
 void vmca_debuginfo_ondemand_destroy(struct vmca_debuginfo_ondemand *o)
 {
 	if (!o)
 		return;
+	for (size_t i = 0; i < NR_UNIT_SLOTS; i++)
+		unit_slot_clear(&o->units[i]);
 	if (o->is_open) {
 		if (o->fdes)
 			dwarf_fde_cie_list_dealloc(o->dbg.dbg, o->cies,
@@ -98,7 +158,12 @@ static struct vmca_error *open_dwarf(struct vmca_debuginfo *di,
 	if (err)
 		return err;
 	if (!o->is_open && !o->error) {
-		err = vmca_debuginfo_elf_dwarf(o->elf, true, &o->sections);
+		err = NULL;
+		if (!o->has_sections) {
+			err = vmca_debuginfo_elf_dwarf(o->elf, true,
+						       &o->sections);
+			o->has_sections = !err;
+		}
 		if (!err)
 			err = vmca_debuginfo_dbg_open(&o->sections, &o->dbg);
 		if (err)
@@ -158,6 +223,110 @@ struct vmca_error *vmca_debuginfo_section(struct vmca_debuginfo *di,
 	return vmca_debuginfo_elf_section(o->elf, name, ret);
 }
 
+static uint32_t get_u32(const uint8_t *p, bool is_big_endian)
+{
+	return is_big_endian ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				       (uint32_t)p[2] << 8 | p[3]
+			     : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+				       (uint32_t)p[1] << 8 | p[0];
+}
+
+// The header of the unit whose DIE is at die_offset: DWARF 5's is 12
+// bytes (length, version, unit type, address size, abbreviations), 2-4's
+// 11 (length, version, abbreviations, address size). 32-bit DWARF only.
+static bool unit_extent(const struct vmca_debuginfo_dwarf_sections *ss,
+			uint64_t die_offset, uint64_t *start_ret,
+			uint64_t *size_ret)
+{
+	const struct vmca_debuginfo_dwarf_section *info = NULL;
+	for (unsigned i = 0; i < ss->nr_sections; i++)
+		if (ss->sections[i].name &&
+		    strcmp(ss->sections[i].name, ".debug_info") == 0)
+			info = &ss->sections[i];
+	if (!info || !info->data)
+		return false;
+	for (uint64_t header = 12; header >= 11; header--) {
+		if (die_offset < header || die_offset > info->size)
+			continue;
+		const uint8_t *h = info->data + die_offset - header;
+		uint32_t length = get_u32(h, ss->is_big_endian);
+		unsigned version = ss->is_big_endian
+					   ? (unsigned)h[4] << 8 | h[5]
+					   : (unsigned)h[5] << 8 | h[4];
+		bool ok = header == 12 ? version == 5 && h[6] == DW_UT_compile
+				       : version >= 2 && version <= 4;
+		if (!ok || length >= 0xfffffff0u ||
+		    length + 4 > info->size - (die_offset - header))
+			continue;
+		*start_ret = die_offset - header;
+		*size_ret = length + 4;
+		return true;
+	}
+	return false;
+}
+
+// libdwarf over the unit whose DIE is at die_offset, alone (a slot kept
+// for the next questions); its start is the unit's offset in .debug_info,
+// to subtract from offsets of the whole section.
+static struct vmca_error *open_unit(struct vmca_debuginfo *di,
+				    uint64_t die_offset, struct unit_slot **ret)
+{
+	struct vmca_debuginfo_ondemand *o;
+	Dwarf_Debug whole;
+	struct vmca_error *err = open_dwarf(di, &whole);
+	if (err)
+		return err;
+	o = di->ondemand;
+	uint64_t start, size;
+	if (!unit_extent(&o->sections, die_offset, &start, &size))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: corrupt DWARF: no unit header "
+					 "before .debug_info+%#" PRIx64,
+					 di->path, die_offset);
+	struct unit_slot *slot = NULL, *oldest = &o->units[0];
+	for (size_t i = 0; i < NR_UNIT_SLOTS; i++) {
+		struct unit_slot *u = &o->units[i];
+		if (u->is_used && u->start == start)
+			slot = u;
+		if (!u->is_used ||
+		    (oldest->is_used && u->last_used < oldest->last_used))
+			oldest = u;
+	}
+	if (!slot) {
+		slot = oldest;
+		unit_slot_clear(slot);
+		slot->sections = o->sections;
+		for (unsigned i = 0; i < slot->sections.nr_sections; i++) {
+			struct vmca_debuginfo_dwarf_section *sec =
+				&slot->sections.sections[i];
+			if (sec->name &&
+			    strcmp(sec->name, ".debug_info") == 0) {
+				sec->data += start;
+				sec->size = size;
+			}
+			// Scopes and lines need no location lists; libdwarf
+			// reads the header of every table of the section
+			// the first time a unit has a base into it (22 MB of
+			// 6.1's vmlinux touched for one lookup).
+			if (sec->name &&
+			    (strcmp(sec->name, ".debug_loclists") == 0 ||
+			     strcmp(sec->name, ".debug_loc") == 0)) {
+				sec->data = NULL;
+				sec->size = 0;
+			}
+		}
+		slot->sections.info_size = size;
+		err = vmca_debuginfo_dbg_open(&slot->sections, &slot->dbg);
+		if (err)
+			return vmca_error_wrap(err, "%s", di->path);
+		slot->is_used = true;
+		slot->start = start;
+	}
+	slot->last_used = ++o->clock;
+	*ret = slot;
+	return NULL;
+}
+
 // The unit whose ranges hold address (the index's table of .debug_aranges).
 static const struct vmca_debuginfo_cpcunit *
 find_unit(const struct vmca_debuginfo *di, uint64_t address)
@@ -182,6 +351,7 @@ find_unit(const struct vmca_debuginfo *di, uint64_t address)
 
 struct lookup {
 	Dwarf_Debug dbg;
+	struct unit_slot *unit;
 	uint64_t address;
 	uint64_t cu_low;
 	Dwarf_Half version;
@@ -344,6 +514,139 @@ static void search(struct lookup *l, Dwarf_Die parent, int depth)
 		dwarf_dealloc_die(child);
 }
 
+static int compare_subprograms(const void *a, const void *b)
+{
+	const struct subprogram_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+// The unit's subprograms and where their code is, read once.
+static void load_subprograms(struct lookup *l, Dwarf_Die cu)
+{
+	struct unit_slot *u = l->unit;
+	if (u->has_subprograms)
+		return;
+	u->has_subprograms = true;
+	size_t cap = 0;
+	Dwarf_Error e = NULL;
+	Dwarf_Die child = NULL;
+	int rc = dwarf_child(cu, &child, &e);
+	if (rc == DW_DLV_ERROR)
+		dwarf_dealloc_error(l->dbg, e);
+	uint32_t visits = 0;
+	while (rc == DW_DLV_OK && child && ++visits < MAX_VISITS) {
+		Dwarf_Half tag = 0;
+		if (dwarf_tag(child, &tag, &e) != DW_DLV_OK) {
+			dwarf_dealloc_error(l->dbg, e);
+			e = NULL;
+		}
+		struct subprogram_range r = {0};
+		bool has = false;
+		if (tag == DW_TAG_subprogram &&
+		    dwarf_dieoffset(child, &r.offset, &e) == DW_DLV_OK) {
+			Dwarf_Addr low, high;
+			Dwarf_Half form;
+			enum Dwarf_Form_Class class;
+			Dwarf_Attribute attr;
+			if (dwarf_lowpc(child, &low, &e) == DW_DLV_OK) {
+				if (dwarf_highpc_b(child, &high, &form, &class,
+						   &e) == DW_DLV_OK) {
+					if (class == DW_FORM_CLASS_CONSTANT)
+						high += low;
+					r.lo = low;
+					r.hi = high;
+					has = low < high;
+				}
+			} else {
+				dwarf_dealloc_error(l->dbg, e);
+				e = NULL;
+				if (dwarf_attr(child, DW_AT_ranges, &attr,
+					       &e) == DW_DLV_OK) {
+					dwarf_dealloc_attribute(attr);
+					has = true; // lo = hi = 0: ask holds()
+				}
+			}
+		}
+		if (e) {
+			dwarf_dealloc_error(l->dbg, e);
+			e = NULL;
+		}
+		if (has) {
+			if (u->nr_subprograms == cap) {
+				cap = cap ? 2 * cap : 64;
+				struct subprogram_range *grown = realloc(
+					u->subprograms, cap * sizeof(*grown));
+				if (!grown)
+					break;
+				u->subprograms = grown;
+			}
+			u->subprograms[u->nr_subprograms++] = r;
+		}
+		Dwarf_Die next = NULL;
+		rc = dwarf_siblingof_b(l->dbg, child, true, &next, &e);
+		if (rc == DW_DLV_ERROR)
+			dwarf_dealloc_error(l->dbg, e);
+		dwarf_dealloc_die(child);
+		child = next;
+	}
+	if (rc == DW_DLV_OK && child)
+		dwarf_dealloc_die(child);
+	if (u->nr_subprograms)
+		qsort(u->subprograms, u->nr_subprograms,
+		      sizeof(*u->subprograms), compare_subprograms);
+}
+
+// The scopes holding the address: its subprogram from the unit's table,
+// and what is inside; a unit whose code no subprogram holds is walked.
+static void search_unit(struct lookup *l, Dwarf_Die cu)
+{
+	load_subprograms(l, cu);
+	const struct unit_slot *u = l->unit;
+	size_t lo = 0, hi = u->nr_subprograms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->subprograms[mid].lo <= l->address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	Dwarf_Off found = 0;
+	bool has = false;
+	if (lo > 0 && u->subprograms[lo - 1].lo &&
+	    l->address < u->subprograms[lo - 1].hi) {
+		found = u->subprograms[lo - 1].offset;
+		has = true;
+	}
+	for (size_t i = 0; !has && i < u->nr_subprograms &&
+			   !u->subprograms[i].lo && !u->subprograms[i].hi;
+	     i++) {
+		Dwarf_Die die = NULL;
+		Dwarf_Error e = NULL;
+		if (dwarf_offdie_b(l->dbg, u->subprograms[i].offset, true, &die,
+				   &e) != DW_DLV_OK) {
+			dwarf_dealloc_error(l->dbg, e);
+			continue;
+		}
+		if (holds(l, die)) {
+			found = u->subprograms[i].offset;
+			has = true;
+		}
+		dwarf_dealloc_die(die);
+	}
+	if (!has) {
+		search(l, cu, 0);
+		return;
+	}
+	Dwarf_Die die = NULL;
+	Dwarf_Error e = NULL;
+	if (dwarf_offdie_b(l->dbg, found, true, &die, &e) != DW_DLV_OK) {
+		dwarf_dealloc_error(l->dbg, e);
+		return;
+	}
+	l->chain[l->nr_chain++] = die;
+	search(l, die, 1);
+}
+
 // A DIE's name, or its abstract origin's, or its specification's.
 static bool die_name(struct lookup *l, Dwarf_Die die, char *buf, size_t size,
 		     int depth)
@@ -417,12 +720,20 @@ static const char *keep(struct vmca_debuginfo_pc *pc, const char *s)
 	return p;
 }
 
-// The line table's row for the address: the last row at or below it
-// whose successor in its sequence is above it.
-static void line_of(struct lookup *l, Dwarf_Die cu,
-		    struct vmca_debuginfo_pc *pc,
-		    struct vmca_debuginfo_location *loc)
+static int compare_lines(const void *a, const void *b)
 {
+	const struct line_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+// The unit's line table as ranges [row, next row) of its sequences,
+// sorted, read once; file names by number.
+static void load_lines(struct lookup *l, Dwarf_Die cu)
+{
+	struct unit_slot *u = l->unit;
+	if (u->has_lines)
+		return;
+	u->has_lines = true;
 	Dwarf_Error e = NULL;
 	Dwarf_Unsigned version = 0;
 	Dwarf_Small tables = 0;
@@ -433,46 +744,91 @@ static void line_of(struct lookup *l, Dwarf_Die cu,
 	}
 	Dwarf_Line *lines = NULL;
 	Dwarf_Signed n = 0;
-	if (dwarf_srclines_from_linecontext(ctx, &lines, &n, &e) != DW_DLV_OK) {
+	if (dwarf_srclines_from_linecontext(ctx, &lines, &n, &e) != DW_DLV_OK ||
+	    n < 2) {
 		dwarf_dealloc_error(l->dbg, e);
 		dwarf_srclines_dealloc_b(ctx);
 		return;
 	}
-	Dwarf_Signed best = -1;
-	for (Dwarf_Signed i = 0; i + 1 < n; i++) {
+	u->lines = malloc((size_t)(n - 1) * sizeof(*u->lines));
+	for (Dwarf_Signed i = 0; u->lines && i + 1 < n; i++) {
 		Dwarf_Addr a = 0, b = 0;
 		Dwarf_Bool is_end = 0;
+		Dwarf_Unsigned line = 0, column = 0, file = 0;
 		if (dwarf_lineaddr(lines[i], &a, &e) != DW_DLV_OK ||
 		    dwarf_lineendsequence(lines[i], &is_end, &e) != DW_DLV_OK ||
-		    dwarf_lineaddr(lines[i + 1], &b, &e) != DW_DLV_OK) {
+		    dwarf_lineaddr(lines[i + 1], &b, &e) != DW_DLV_OK ||
+		    dwarf_lineno(lines[i], &line, &e) != DW_DLV_OK ||
+		    dwarf_lineoff_b(lines[i], &column, &e) != DW_DLV_OK ||
+		    dwarf_line_srcfileno(lines[i], &file, &e) != DW_DLV_OK) {
 			dwarf_dealloc_error(l->dbg, e);
 			e = NULL;
 			continue;
 		}
-		if (!is_end && a <= l->address && l->address < b)
-			best = i;
-	}
-	if (best >= 0) {
-		Dwarf_Unsigned line = 0, column = 0;
-		char *file = NULL;
-		if (dwarf_lineno(lines[best], &line, &e) != DW_DLV_OK) {
-			dwarf_dealloc_error(l->dbg, e);
-			e = NULL;
+		if (is_end || a >= b || file > UINT16_MAX)
+			continue;
+		// The file's name as libdwarf composes it, once per number.
+		if (file >= u->nr_files) {
+			char **grown =
+				realloc(u->files, (file + 1) * sizeof(*grown));
+			if (!grown)
+				continue;
+			memset(grown + u->nr_files, 0,
+			       (file + 1 - u->nr_files) * sizeof(*grown));
+			u->files = grown;
+			u->nr_files = file + 1;
 		}
-		if (dwarf_lineoff_b(lines[best], &column, &e) != DW_DLV_OK) {
-			dwarf_dealloc_error(l->dbg, e);
-			e = NULL;
+		if (!u->files[file]) {
+			char *name = NULL;
+			if (dwarf_linesrc(lines[i], &name, &e) != DW_DLV_OK) {
+				dwarf_dealloc_error(l->dbg, e);
+				e = NULL;
+				continue;
+			}
+			u->files[file] = strdup(name);
+			dwarf_dealloc(l->dbg, name, DW_DLA_STRING);
+			if (!u->files[file])
+				continue;
 		}
-		if (dwarf_linesrc(lines[best], &file, &e) == DW_DLV_OK) {
-			loc->file = keep(pc, file);
-			dwarf_dealloc(l->dbg, file, DW_DLA_STRING);
-		} else {
-			dwarf_dealloc_error(l->dbg, e);
-		}
-		loc->line = (uint32_t)line;
-		loc->column = (uint32_t)column;
+		u->lines[u->nr_lines++] = (struct line_range){
+			.lo = a,
+			.hi = b,
+			.line = (uint32_t)line,
+			.column = (uint32_t)column,
+			.file = (uint32_t)file,
+		};
 	}
 	dwarf_srclines_dealloc_b(ctx);
+	if (u->nr_lines)
+		qsort(u->lines, u->nr_lines, sizeof(*u->lines), compare_lines);
+}
+
+// The line table's row for the address: the one whose range holds it.
+static void line_of(struct lookup *l, Dwarf_Die cu,
+		    struct vmca_debuginfo_pc *pc,
+		    struct vmca_debuginfo_location *loc)
+{
+	load_lines(l, cu);
+	const struct unit_slot *u = l->unit;
+	size_t lo = 0, hi = u->nr_lines;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->lines[mid].lo <= l->address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	// Ranges of one table do not overlap but may be empty between
+	// sequences: the last at or below the address, if it holds it.
+	for (size_t i = lo; i > 0 && lo - i < 4; i--) {
+		const struct line_range *r = &u->lines[i - 1];
+		if (r->lo <= l->address && l->address < r->hi) {
+			loc->file = keep(pc, u->files[r->file]);
+			loc->line = r->line;
+			loc->column = r->column;
+			return;
+		}
+	}
 }
 
 // DW_AT_call_file's name: an index into the unit's file names (from 1
@@ -507,12 +863,14 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 					 "no compilation unit holds %#" PRIx64,
 					 address);
 	struct lookup l = {.address = address};
-	struct vmca_error *err = open_dwarf(di, &l.dbg);
+	struct vmca_error *err = open_unit(di, unit->die_offset, &l.unit);
 	if (err)
 		return err;
+	l.dbg = l.unit->dbg.dbg;
 	Dwarf_Error e = NULL;
 	Dwarf_Die cu = NULL;
-	if (dwarf_offdie_b(l.dbg, unit->die_offset, true, &cu, &e) != DW_DLV_OK)
+	if (dwarf_offdie_b(l.dbg, unit->die_offset - l.unit->start, true, &cu,
+			   &e) != DW_DLV_OK)
 		return vmca_error_wrap(
 			vmca_error_dwarf(l.dbg, e, unit->die_offset), "%s",
 			di->path);
@@ -525,7 +883,7 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 	else
 		dwarf_dealloc_error(l.dbg, e);
 
-	search(&l, cu, 0);
+	search_unit(&l, cu);
 	memset(ret, 0, sizeof(*ret));
 	// Innermost first: the line table's row for the innermost, then for
 	// each function the place of the call inlined into it.
