@@ -201,9 +201,13 @@ static struct vmca_error *dis_run(struct vmca_session *s, struct vmca_out *out,
 		vmca_out_str(out, "target_symbol", has_target ? target : NULL);
 		if (is_lines)
 			source_out(s, out, at, pc, &last);
-		vmca_out_textf(out, "%016" PRIx64 " <%s>: %-7s %s", at,
-			       has_where ? where : "??", insn.mnemonic,
-			       insn.operands);
+		if (insn.operands[0])
+			vmca_out_textf(out, "%016" PRIx64 " <%s>: %-7s %s", at,
+				       has_where ? where : "??", insn.mnemonic,
+				       insn.operands);
+		else
+			vmca_out_textf(out, "%016" PRIx64 " <%s>: %s", at,
+				       has_where ? where : "??", insn.mnemonic);
 		if (has_target && (insn.is_call || insn.is_jump) &&
 		    !strchr(insn.operands, '('))
 			vmca_out_textf(out, " <%s>", target);
