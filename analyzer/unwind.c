@@ -78,19 +78,27 @@ static struct vmca_error *push(struct vmca_stack_trace *t,
 	return NULL;
 }
 
-struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
-				    const struct vmca_regs *start,
-				    struct vmca_stack_trace **ret)
+const struct vmca_unwind_arch *vmca_unwind_arch(struct vmca_session *s)
 {
-	const struct vmca_unwind_arch *arch = NULL;
 	const char *machine = vmca_session_machine(s);
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
 		if (strcmp(arches[i]->machine, machine) == 0)
-			arch = arches[i];
-	if (!arch)
+			return arches[i];
+	return NULL;
+}
+
+struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
+				    const struct vmca_regs *start,
+				    unsigned flags,
+				    struct vmca_stack_trace **ret)
+{
+	const struct vmca_unwind_arch *arch = vmca_unwind_arch(s);
+	if (!arch) {
+		const char *machine = vmca_session_machine(s);
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "unwinding %s stacks is not supported",
 					 machine[0] ? machine : "unknown");
+	}
 	struct vmca_regs regs;
 	struct vmca_error *err = NULL;
 	if (start)
@@ -134,6 +142,7 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 		.sp = regs.value[VMCA_REG_RSP],
 		.is_exact_pc = regs.source == VMCA_REGS_CPU_NOTES ||
 			       is_fork_return(s, regs.value[VMCA_REG_RIP]),
+		.wants_registers = flags & VMCA_STACK_TRACE_REGISTERS,
 	};
 	enum vmca_unwinder how = VMCA_UNWINDER_START;
 	for (;;) {
@@ -160,6 +169,11 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 		}
 		struct vmca_unwind_state prev = st;
 		err = arch->step(s, &st, &how);
+		st.wants_registers = prev.wants_registers;
+		if (!err && !st.is_end && !st.has_pt_regs) {
+			t->frames[t->nr_frames - 1].has_cfa = true;
+			t->frames[t->nr_frames - 1].cfa = st.sp;
+		}
 		if (err) {
 			t->error = vmca_error_wrap(err,
 						   "frame #%zu at %#" PRIx64

@@ -66,6 +66,22 @@ struct vmca_frame {
 	bool has_pt_regs;
 	bool is_partial_regs;
 	uint64_t regs_address;
+	/**
+	 * The frame's CFA: its caller's stack pointer before the call (the
+	 * next frame's sp, when that was not entered through pt_regs).
+	 */
+	bool has_cfa;
+	uint64_t cfa;
+};
+
+/** Ask the unwinder for more than the frames. */
+enum vmca_stack_trace_flags {
+	/**
+	 * The callee-saved registers of each caller's frame, recovered
+	 * through DWARF CFI where ORC does not restore them (what locals
+	 * held in rbx, r12-r15 need).
+	 */
+	VMCA_STACK_TRACE_REGISTERS = 1,
 };
 
 struct vmca_stack_trace {
@@ -100,6 +116,7 @@ struct vmca_stack_trace {
  */
 struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 				    const struct vmca_regs *start,
+				    unsigned flags,
 				    struct vmca_stack_trace **ret);
 void vmca_stack_trace_destroy(struct vmca_stack_trace *t);
 
@@ -116,6 +133,8 @@ struct vmca_unwind_state {
 	bool is_end;
 	/** The pt_regs it found are user mode's: end of the kernel stack. */
 	bool is_user;
+	/** VMCA_STACK_TRACE_REGISTERS: recover callee-saved registers. */
+	bool wants_registers;
 };
 
 struct vmca_unwind_arch {
@@ -135,9 +154,45 @@ struct vmca_unwind_arch {
 				   enum vmca_unwinder *how_ret);
 	/** Whether user-mode registers (the step ends there). */
 	bool (*is_user)(const struct vmca_regs *regs);
+	/** The register a DWARF register number names; false if none. */
+	bool (*dwarf_register)(unsigned regno, enum vmca_reg *ret);
 };
 
 extern const struct vmca_unwind_arch vmca_unwind_arch_x86_64;
+/** The machine's unwinding part, NULL if vmca has none for it. */
+const struct vmca_unwind_arch *vmca_unwind_arch(struct vmca_session *s);
+
+/* A frame's variables (frame.c). */
+
+struct vmca_frame_variable {
+	const char *name;
+	bool is_parameter;
+	/** The function whose variable it is (inlined or not). */
+	const char *function;
+	/** 0: the innermost function at the frame's PC (its first inlined
+	 *  frame), 1 the next... */
+	size_t scope;
+	/** Its value (its type; absent if not available). */
+	struct vmca_value value;
+	/** The type's name, "" when DWARF's is none vmca knows. */
+	const char *type_name;
+	/** Not available: why ("optimized out", a register not known). */
+	const char *reason;
+	bool is_optimized_out;
+};
+
+/**
+ * The parameters and variables in scope at frame i of the trace, from
+ * DWARF location expressions and lists evaluated with that frame's
+ * registers: fn(s, v, arg) for each, innermost function first (v and its
+ * value are the callback's only for its duration).
+ */
+struct vmca_error *
+vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
+		     size_t i,
+		     void (*fn)(struct vmca_session *s,
+				const struct vmca_frame_variable *v, void *arg),
+		     void *arg);
 
 /* The session's unwinding cache (tables, layouts; session.c owns it). */
 struct vmca_unwind_cache;

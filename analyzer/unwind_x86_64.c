@@ -746,6 +746,63 @@ static struct vmca_error *cfi_step(struct vmca_session *s,
 	return NULL;
 }
 
+static bool x86_64_dwarf_register(unsigned regno, enum vmca_reg *ret)
+{
+	if (regno >= 16)
+		return false;
+	*ret = dwarf_regs[regno];
+	return true;
+}
+
+// After an ORC step (which restores only rsp, rip and rbp): the caller's
+// callee-saved registers from the callee's CFI, where it saved them.
+static void recover_saved(struct vmca_session *s,
+			  const struct vmca_unwind_state *callee,
+			  struct vmca_unwind_state *caller)
+{
+	uint64_t lookup = callee->is_exact_pc ? callee->pc : callee->pc - 1;
+	struct vmca_debuginfo *di;
+	uint64_t address = lookup;
+	const struct vmca_module *m = vmca_module_at(s, lookup);
+	if (m) {
+		uint32_t base;
+		if (!vmca_error_consume(
+			    vmca_module_debuginfo(s, m, &di, &base)))
+			return;
+	} else {
+		di = vmca_session_debuginfo(s);
+		address -= vmca_session_kaslr_offset(s);
+	}
+	struct vmca_debuginfo_cfi_row row;
+	if (!vmca_error_consume(vmca_debuginfo_cfi(di, address, &row)) ||
+	    row.cfa_reg >= 16 ||
+	    !vmca_regs_has(&callee->regs, dwarf_regs[row.cfa_reg]))
+		return;
+	uint64_t cfa = callee->regs.value[dwarf_regs[row.cfa_reg]] +
+		       (uint64_t)row.cfa_offset;
+	if (cfa != caller->sp)
+		return; // CFI and ORC disagree: trust neither's registers
+	for (uint32_t col = 0; col < 16; col++) {
+		enum vmca_reg r = dwarf_regs[col];
+		if (!is_callee_saved(r) || vmca_regs_has(&caller->regs, r))
+			continue;
+		const struct vmca_debuginfo_cfi_rule *rule = &row.regs[col];
+		uint64_t v;
+		if (rule->kind == VMCA_CFI_OFFSET) {
+			if (!vmca_error_consume(read_u64(
+				    s, cfa + (uint64_t)rule->offset, &v)))
+				continue;
+		} else if (rule->kind == VMCA_CFI_SAME &&
+			   vmca_regs_has(&callee->regs, r)) {
+			v = callee->regs.value[r];
+		} else {
+			continue;
+		}
+		caller->regs.value[r] = v;
+		caller->regs.is_set |= UINT64_C(1) << r;
+	}
+}
+
 static struct vmca_error *x86_64_step(struct vmca_session *s,
 				      struct vmca_unwind_state *st,
 				      enum vmca_unwinder *how_ret)
@@ -759,7 +816,12 @@ static struct vmca_error *x86_64_step(struct vmca_session *s,
 	err = orc_find(s, c, lookup, &orc);
 	if (!err && orc.type != ORC_UNDEFINED) {
 		*how_ret = VMCA_UNWINDER_ORC;
-		return orc_step(s, c, &orc, st);
+		struct vmca_unwind_state callee = *st;
+		err = orc_step(s, c, &orc, st);
+		if (!err && callee.wants_registers && !st->has_pt_regs &&
+		    !st->is_end)
+			recover_saved(s, &callee, st);
+		return err;
 	}
 	if (!err)
 		err = vmca_error_create(VMCA_ERROR_NOT_FOUND,
@@ -891,4 +953,5 @@ const struct vmca_unwind_arch vmca_unwind_arch_x86_64 = {
 	.stacks = x86_64_stacks,
 	.step = x86_64_step,
 	.is_user = is_user_mode,
+	.dwarf_register = x86_64_dwarf_register,
 };

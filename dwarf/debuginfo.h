@@ -225,6 +225,71 @@ struct vmca_error *vmca_debuginfo_cfi(struct vmca_debuginfo *di,
 				      uint64_t address,
 				      struct vmca_debuginfo_cfi_row *ret);
 
+/** Where a variable is at an address of its function, evaluated. */
+enum vmca_debuginfo_loc {
+	/** No location there: the compiler did not keep it. */
+	VMCA_LOC_OPTIMIZED_OUT,
+	/** Its location needs a register or memory this frame lacks. */
+	VMCA_LOC_UNKNOWN,
+	/** An expression vmca does not evaluate (reason says which). */
+	VMCA_LOC_UNSUPPORTED,
+	/** In memory at address. */
+	VMCA_LOC_ADDRESS,
+	/** The value itself (registers, stack values, pieces): bytes. */
+	VMCA_LOC_BYTES,
+};
+
+struct vmca_debuginfo_variable {
+	char name[128];
+	bool is_parameter;
+	/** The function (inlined or not) whose variable it is (borrowed). */
+	const char *function;
+	/** 0: the innermost function at the address, 1 the one it is
+	 *  inlined into... */
+	size_t scope;
+	/**
+	 * Its type as the session can find it by name ("struct
+	 * oom_control", "long int", "pid_t") with pointer_depth pointers to
+	 * it; "" for an array, a function or an anonymous type.
+	 */
+	char type_name[256];
+	int pointer_depth;
+	/** The size of the type (of the pointer, if pointer_depth). */
+	uint64_t type_size;
+	enum vmca_debuginfo_loc loc;
+	uint64_t address;
+	uint8_t bytes[64];
+	size_t nr_bytes;
+	/** Why it is not there, for the LOC_UNKNOWN ones and the like. */
+	char reason[128];
+};
+
+/** What evaluating a frame's locations may read. */
+struct vmca_debuginfo_frame_access {
+	void *arg;
+	/** A register of the frame by DWARF number; false if unknown. */
+	bool (*reg)(void *arg, unsigned regno, uint64_t *ret);
+	/** Memory of the dump; false if it cannot be read. */
+	bool (*read)(void *arg, uint64_t address, void *buf, size_t size);
+	/** The frame's CFA (its caller's stack pointer before the call). */
+	bool has_cfa;
+	uint64_t cfa;
+	/** Added to DW_OP_addr's addresses: the KASLR offset (vmlinux). */
+	uint64_t address_bias;
+};
+
+/**
+ * Every parameter and variable in scope at a link-time address (a
+ * module's: its load address), innermost function first, with its
+ * location evaluated through acc: fn(arg, v) for each. DWARF read on
+ * demand (the unit alone, with its location lists).
+ */
+struct vmca_error *vmca_debuginfo_frame_variables(
+	struct vmca_debuginfo *di, uint64_t address,
+	const struct vmca_debuginfo_frame_access *acc,
+	void (*fn)(void *arg, const struct vmca_debuginfo_variable *v),
+	void *arg);
+
 /* Variables. */
 
 /**

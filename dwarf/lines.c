@@ -10,6 +10,7 @@
 #include "../analyzer/util/cleanup.h"
 #include "dbg.h"
 #include "internal.h"
+#include "lines.h"
 
 // Scopes nested deeper than this, or units with more DIEs on the way to a
 // PC, only come from a damaged file.
@@ -42,6 +43,8 @@ struct subprogram_range {
 struct unit_slot {
 	/** Offset of the unit's header in .debug_info; 0: slot unused. */
 	uint64_t start;
+	/** With the location lists (for variables), or without. */
+	bool with_locations;
 	bool is_used;
 	uint64_t last_used;
 	struct vmca_debuginfo_dwarf_sections sections;
@@ -269,7 +272,8 @@ static bool unit_extent(const struct vmca_debuginfo_dwarf_sections *ss,
 // for the next questions); its start is the unit's offset in .debug_info,
 // to subtract from offsets of the whole section.
 static struct vmca_error *open_unit(struct vmca_debuginfo *di,
-				    uint64_t die_offset, struct unit_slot **ret)
+				    uint64_t die_offset, bool with_locations,
+				    struct unit_slot **ret)
 {
 	struct vmca_debuginfo_ondemand *o;
 	Dwarf_Debug whole;
@@ -286,7 +290,8 @@ static struct vmca_error *open_unit(struct vmca_debuginfo *di,
 	struct unit_slot *slot = NULL, *oldest = &o->units[0];
 	for (size_t i = 0; i < NR_UNIT_SLOTS; i++) {
 		struct unit_slot *u = &o->units[i];
-		if (u->is_used && u->start == start)
+		if (u->is_used && u->start == start &&
+		    u->with_locations == with_locations)
 			slot = u;
 		if (!u->is_used ||
 		    (oldest->is_used && u->last_used < oldest->last_used))
@@ -308,7 +313,7 @@ static struct vmca_error *open_unit(struct vmca_debuginfo *di,
 			// reads the header of every table of the section
 			// the first time a unit has a base into it (22 MB of
 			// 6.1's vmlinux touched for one lookup).
-			if (sec->name &&
+			if (!with_locations && sec->name &&
 			    (strcmp(sec->name, ".debug_loclists") == 0 ||
 			     strcmp(sec->name, ".debug_loc") == 0)) {
 				sec->data = NULL;
@@ -321,6 +326,7 @@ static struct vmca_error *open_unit(struct vmca_debuginfo *di,
 			return vmca_error_wrap(err, "%s", di->path);
 		slot->is_used = true;
 		slot->start = start;
+		slot->with_locations = with_locations;
 	}
 	slot->last_used = ++o->clock;
 	*ret = slot;
@@ -349,22 +355,10 @@ find_unit(const struct vmca_debuginfo *di, uint64_t address)
 	return NULL;
 }
 
-struct lookup {
-	Dwarf_Debug dbg;
-	struct unit_slot *unit;
-	uint64_t address;
-	uint64_t cu_low;
-	Dwarf_Half version;
-	uint32_t visits;
-	/** The subprogram, then each inlined call within, outermost first. */
-	Dwarf_Die chain[VMCA_DEBUGINFO_MAX_INLINE];
-	size_t nr_chain;
-	struct vmca_error *err;
-};
-
 // Whether die's DW_AT_ranges (DWARF 5 .debug_rnglists, or .debug_ranges
 // before) hold the address.
-static bool ranges_hold(struct lookup *l, Dwarf_Die die, Dwarf_Attribute attr)
+static bool ranges_hold(struct lookup_scope *l, Dwarf_Die die,
+			Dwarf_Attribute attr)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Half form = 0;
@@ -441,7 +435,7 @@ static bool ranges_hold(struct lookup *l, Dwarf_Die die, Dwarf_Attribute attr)
 }
 
 // Whether a scope's code (low/high pc, or ranges) holds the address.
-static bool holds(struct lookup *l, Dwarf_Die die)
+static bool holds(struct lookup_scope *l, Dwarf_Die die)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Addr low, high;
@@ -472,7 +466,7 @@ static bool holds(struct lookup *l, Dwarf_Die die)
 
 // The scopes holding the address, below die: subprograms and inlined
 // calls into the chain, lexical blocks looked into.
-static void search(struct lookup *l, Dwarf_Die parent, int depth)
+static void search(struct lookup_scope *l, Dwarf_Die parent, int depth)
 {
 	if (depth >= MAX_SCOPE_DEPTH)
 		return;
@@ -521,7 +515,7 @@ static int compare_subprograms(const void *a, const void *b)
 }
 
 // The unit's subprograms and where their code is, read once.
-static void load_subprograms(struct lookup *l, Dwarf_Die cu)
+static void load_subprograms(struct lookup_scope *l, Dwarf_Die cu)
 {
 	struct unit_slot *u = l->unit;
 	if (u->has_subprograms)
@@ -598,7 +592,7 @@ static void load_subprograms(struct lookup *l, Dwarf_Die cu)
 
 // The scopes holding the address: its subprogram from the unit's table,
 // and what is inside; a unit whose code no subprogram holds is walked.
-static void search_unit(struct lookup *l, Dwarf_Die cu)
+static void search_unit(struct lookup_scope *l, Dwarf_Die cu)
 {
 	load_subprograms(l, cu);
 	const struct unit_slot *u = l->unit;
@@ -648,8 +642,8 @@ static void search_unit(struct lookup *l, Dwarf_Die cu)
 }
 
 // A DIE's name, or its abstract origin's, or its specification's.
-static bool die_name(struct lookup *l, Dwarf_Die die, char *buf, size_t size,
-		     int depth)
+static bool die_name(struct lookup_scope *l, Dwarf_Die die, char *buf,
+		     size_t size, int depth)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Attribute attr;
@@ -692,7 +686,7 @@ static bool die_name(struct lookup *l, Dwarf_Die die, char *buf, size_t size,
 	return false;
 }
 
-static uint64_t die_udata(struct lookup *l, Dwarf_Die die, Dwarf_Half at)
+static uint64_t die_udata(struct lookup_scope *l, Dwarf_Die die, Dwarf_Half at)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Attribute attr;
@@ -728,7 +722,7 @@ static int compare_lines(const void *a, const void *b)
 
 // The unit's line table as ranges [row, next row) of its sequences,
 // sorted, read once; file names by number.
-static void load_lines(struct lookup *l, Dwarf_Die cu)
+static void load_lines(struct lookup_scope *l, Dwarf_Die cu)
 {
 	struct unit_slot *u = l->unit;
 	if (u->has_lines)
@@ -804,7 +798,7 @@ static void load_lines(struct lookup *l, Dwarf_Die cu)
 }
 
 // The line table's row for the address: the one whose range holds it.
-static void line_of(struct lookup *l, Dwarf_Die cu,
+static void line_of(struct lookup_scope *l, Dwarf_Die cu,
 		    struct vmca_debuginfo_pc *pc,
 		    struct vmca_debuginfo_location *loc)
 {
@@ -833,7 +827,7 @@ static void line_of(struct lookup *l, Dwarf_Die cu,
 
 // DW_AT_call_file's name: an index into the unit's file names (from 1
 // before DWARF 5, from 0 since).
-static const char *call_file(struct lookup *l, Dwarf_Die cu,
+static const char *call_file(struct lookup_scope *l, Dwarf_Die cu,
 			     struct vmca_debuginfo_pc *pc, uint64_t index)
 {
 	Dwarf_Error e = NULL;
@@ -862,8 +856,9 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
 					 "no compilation unit holds %#" PRIx64,
 					 address);
-	struct lookup l = {.address = address};
-	struct vmca_error *err = open_unit(di, unit->die_offset, &l.unit);
+	struct lookup_scope l = {.address = address};
+	struct vmca_error *err =
+		open_unit(di, unit->die_offset, false, &l.unit);
 	if (err)
 		return err;
 	l.dbg = l.unit->dbg.dbg;
@@ -929,4 +924,70 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 					 "no line information for %#" PRIx64,
 					 address);
 	return NULL;
+}
+
+struct vmca_error *vmca_debuginfo_scope_open(struct vmca_debuginfo *di,
+					     uint64_t address,
+					     bool with_locations,
+					     struct lookup_scope **ret)
+{
+	const struct vmca_debuginfo_cpcunit *unit = find_unit(di, address);
+	if (!unit)
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "no compilation unit holds %#" PRIx64,
+					 address);
+	struct lookup_scope *l = calloc(1, sizeof(*l));
+	if (!l)
+		return &vmca_enomem;
+	l->address = address;
+	struct vmca_error *err =
+		open_unit(di, unit->die_offset, with_locations, &l->unit);
+	if (err) {
+		free(l);
+		return err;
+	}
+	l->dbg = l->unit->dbg.dbg;
+	Dwarf_Error e = NULL;
+	if (dwarf_offdie_b(l->dbg, unit->die_offset - l->unit->start, true,
+			   &l->cu, &e) != DW_DLV_OK) {
+		err = vmca_error_wrap(
+			vmca_error_dwarf(l->dbg, e, unit->die_offset), "%s",
+			di->path);
+		free(l);
+		return err;
+	}
+	Dwarf_Half offset_size;
+	if (dwarf_get_version_of_die(l->cu, &l->version, &offset_size) !=
+	    DW_DLV_OK)
+		l->version = 4;
+	Dwarf_Addr low;
+	if (dwarf_lowpc(l->cu, &low, &e) == DW_DLV_OK)
+		l->cu_low = low;
+	else
+		dwarf_dealloc_error(l->dbg, e);
+	search_unit(l, l->cu);
+	*ret = l;
+	return NULL;
+}
+
+void vmca_debuginfo_scope_close(struct lookup_scope *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->nr_chain; i++)
+		dwarf_dealloc_die(l->chain[i]);
+	if (l->cu)
+		dwarf_dealloc_die(l->cu);
+	free(l);
+}
+
+bool vmca_debuginfo_die_name(struct lookup_scope *l, Dwarf_Die die, char *buf,
+			     size_t size)
+{
+	return die_name(l, die, buf, size, 0);
+}
+
+bool vmca_debuginfo_scope_holds(struct lookup_scope *l, Dwarf_Die die)
+{
+	return holds(l, die);
 }

@@ -11,7 +11,7 @@
 static struct vmca_error *usage(void)
 {
 	return vmca_error_create(VMCA_ERROR_USAGE,
-				 "usage: vmca VMCORE bt [-a | --all] "
+				 "usage: vmca VMCORE bt [-l] [-a | --all] "
 				 "[PID|TASK_ADDRESS...]");
 }
 
@@ -22,6 +22,8 @@ struct bt {
 	uint32_t task_type;
 	struct vmca_field pid, comm;
 	size_t nr_traces, nr_incomplete;
+	unsigned flags;
+	bool is_locals;
 	struct vmca_debuginfo_pc *pc;
 };
 
@@ -93,9 +95,66 @@ static bool symbol_of(struct vmca_session *s, uint64_t pc, bool is_exact,
 	return true;
 }
 
-static void frame_out(struct bt *b, const struct vmca_stack_trace *t,
-		      const struct vmca_frame *f, size_t *index)
+struct locals {
+	struct vmca_out *out;
+	size_t scope;
+};
+
+static void local_out(struct vmca_session *s,
+		      const struct vmca_frame_variable *v, void *arg)
 {
+	struct locals *l = arg;
+	if (v->scope != l->scope)
+		return;
+	struct vmca_out *out = l->out;
+	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_str(out, "name", v->name);
+	vmca_out_str(out, "kind", v->is_parameter ? "parameter" : "variable");
+	char type[256];
+	if (v->type_name[0])
+		vmca_type_name(s, v->value.type, NULL, type, sizeof(type));
+	else
+		snprintf(type, sizeof(type), "?");
+	vmca_out_str(out, "type", v->type_name[0] ? type : NULL);
+	vmca_out_textf(out, "        %s %s = ", type, v->name);
+	if (v->reason) {
+		vmca_out_null(out, "value");
+		vmca_out_bool(out, "is_optimized_out", v->is_optimized_out);
+		vmca_out_str(out, "reason", v->reason);
+		vmca_out_textf(out, "<%s>\n",
+			       v->is_optimized_out ? "optimized out"
+						   : v->reason);
+	} else {
+		struct vmca_value held;
+		struct vmca_error *err = vmca_value_fetch(s, &v->value, &held);
+		if (err) {
+			vmca_out_null(out, "value");
+			vmca_out_bool(out, "is_optimized_out", false);
+			vmca_out_str(out, "reason", err->message);
+			vmca_out_textf(out, "<%s>\n", err->message);
+			vmca_error_destroy(err);
+		} else {
+			// An untyped one (an array, an anonymous type): its
+			// first word, in hex.
+			struct vmca_print_options opts = {
+				.json = VMCA_PRINT_JSON_TREE,
+				.max_depth = 5, // two levels below the line
+				.is_hex = !v->type_name[0],
+			};
+			vmca_print_value(s, out, &held, 2, &opts);
+			vmca_out_bool(out, "is_optimized_out", false);
+			vmca_out_null(out, "reason");
+			vmca_out_textf(out, "\n");
+			vmca_value_deinit(&held);
+		}
+	}
+	vmca_out_end_object(out);
+}
+
+static void frame_out(struct bt *b, const struct vmca_stack_trace *t,
+		      size_t frame, size_t *index)
+{
+	const struct vmca_frame *f = &t->frames[frame];
 	struct vmca_session *s = b->s;
 	struct vmca_out *out = b->out;
 	struct vmca_symbol sym;
@@ -176,6 +235,24 @@ static void frame_out(struct bt *b, const struct vmca_stack_trace *t,
 			vmca_out_textf(out, " (by %s)",
 				       vmca_unwinder_name(f->unwinder));
 		vmca_out_textf(out, "\n");
+		if (b->is_locals) {
+			// This frame's scope: 0 is the innermost inlined call.
+			struct locals lv = {.out = out, .scope = i};
+			vmca_out_begin_list(out, "variables",
+					    VMCA_OUT_TEXT_CUSTOM);
+			struct vmca_error *verr = vmca_frame_variables(
+				s, t, frame, local_out, &lv);
+			vmca_out_end_list(out);
+			if (verr) {
+				vmca_out_error(out, "variables_error", verr);
+				if (i == nr_inlined)
+					vmca_out_textf(out, "        (%s)\n",
+						       verr->message);
+				vmca_error_destroy(verr);
+			} else {
+				vmca_out_null(out, "variables_error");
+			}
+		}
 		vmca_out_end_object(out);
 		(*index)++;
 	}
@@ -201,7 +278,7 @@ static struct vmca_error *trace_out(struct bt *b, uint64_t task,
 	if (err)
 		return vmca_error_wrap(err, "task %#" PRIx64, task);
 	struct vmca_stack_trace *tr;
-	err = vmca_stack_trace(s, task, start, &tr);
+	err = vmca_stack_trace(s, task, start, b->flags, &tr);
 	if (err)
 		return vmca_error_wrap(err, "task %#" PRIx64, task);
 	b->nr_traces++;
@@ -244,7 +321,7 @@ static struct vmca_error *trace_out(struct bt *b, uint64_t task,
 				       tr->stacks[f->stack].name);
 			stack = f->stack;
 		}
-		frame_out(b, tr, f, &index);
+		frame_out(b, tr, i, &index);
 	}
 	vmca_out_end_list(out);
 	vmca_out_bool(out, "is_complete", tr->is_complete);
@@ -291,10 +368,13 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 				 int argc, char **argv)
 {
 	bool is_cpus = false, is_all = false;
+	struct bt b = {.s = s, .out = out};
 	int first = 1;
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (strcmp(argv[first], "-a") == 0)
 			is_cpus = true;
+		else if (strcmp(argv[first], "-l") == 0)
+			b.is_locals = true;
 		else if (strcmp(argv[first], "--all") == 0)
 			is_all = true;
 		else
@@ -302,7 +382,8 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 	}
 	if ((is_cpus || is_all) && (first < argc || (is_cpus && is_all)))
 		return usage();
-	struct bt b = {.s = s, .out = out};
+	if (b.is_locals)
+		b.flags |= VMCA_STACK_TRACE_REGISTERS;
 	struct vmca_error *err =
 		vmca_type(s, "struct task_struct", &b.task_type);
 	if (!err)
@@ -364,7 +445,7 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 const struct vmca_plugin vmca_plugin_bt = {
 	.name = "bt",
 	.summary = "backtraces: a task's frames, across its stacks",
-	.usage = "bt [-a | --all] [PID|TASK_ADDRESS...]",
+	.usage = "bt [-l] [-a | --all] [PID|TASK_ADDRESS...]",
 	.help = "A task's stack trace (default: the panic task, else CPU "
 		"0's),\n"
 		"-a: the active task of every CPU, --all: every task. The\n"
@@ -381,7 +462,11 @@ const struct vmca_plugin vmca_plugin_bt = {
 		"frame: number, stack pointer, PC, function+offset/size\n"
 		"[module] and file:line; functions inlined there come first,\n"
 		"as frames of their own. A frame that cannot be unwound ends\n"
-		"the trace with the reason.\n"
+		"the trace with the reason. -l: each frame's parameters and\n"
+		"variables in scope at its PC, from DWARF locations evaluated\n"
+		"with the frame's registers (callee-saved ones recovered\n"
+		"through CFI), <optimized out> where DWARF has no location\n"
+		"there, or why a location cannot be evaluated.\n"
 		"JSON: {\"traces\": [{\"pid\", \"task\", \"comm\", \"cpu\",\n"
 		"\"is_active\", \"registers_source\", \"stacks\": [{\"name\",\n"
 		"\"start\", \"end\"}], \"frames\": [{\"index\", \"sp\", "

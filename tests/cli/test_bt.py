@@ -10,7 +10,10 @@ QEMU's dumps, after the frames of the panic loop the CPU halted in); bt
 kernel threads end at ret_from_fork, user tasks at their user registers,
 idle tasks at the CPU's startup code; on QEMU's panic dumps the other
 CPUs, stopped by an interrupt, cross from the IRQ (or NMI) stack back to
-the task's stack."""
+the task's stack; bt -l shows, at the test module's frames, the values
+its code passed down (a pointer to a struct on the caller's stack, an
+integer parameter, the struct's fields) equal to what the module printed,
+and variables DWARF has no location for say so."""
 import re
 
 from vmcatest import setup
@@ -60,6 +63,14 @@ def oops_regs(lines, start):
         if m and rip and rsp is None:
             return rip, int(m.group(1), 16)
     return None
+
+
+LONG_MIN = -(1 << 63)
+
+
+def num(x):
+    """A JSON number, or a "0x..."/"-0x..." string of a wide one."""
+    return int(x, 0) if isinstance(x, str) else x
 
 
 def functions(frames):
@@ -167,6 +178,45 @@ def main():
             c.check(crossed and regs_frames,
                     f"CPU {t['cpu']}: from the {stacks[0]} stack back to "
                     f"the task's, through an interrupt frame: {stacks}")
+
+    # bt -l: what the test module passed down, at its frames, against
+    # the line it printed before the fault (and its source's constants).
+    if truth.get("oops") and panic:
+        m = next((re.search(r"vmca_oops: ctl=([0-9a-f]+) totalpages=(\d+) "
+                            r"chosen=([0-9a-f]+) chosen_points=(-?\d+)", l)
+                  for l in lines if "vmca_oops: ctl=" in l), None)
+        lt = v.json(*base, "bt", "-l", str(panic[0]["pid"]))["traces"][0]
+        byfn = {}
+        for f in lt["frames"]:
+            byfn.setdefault(f["function"], f)
+        if c.check(m and "vmca_oops_evaluate" in byfn and
+                   "vmca_oops_init" in byfn,
+                   "bt -l: the module's printed values and its two frames"):
+            ev = {x["name"]: x for x in byfn["vmca_oops_evaluate"]["variables"]}
+            init = {x["name"]: x for x in byfn["vmca_oops_init"]["variables"]}
+            c.equal(num(ev.get("ctl", {}).get("value")), int(m.group(1), 16),
+                    "vmca_oops_evaluate(ctl): the &ctl the module printed")
+            c.equal(num(ev.get("points", {}).get("value")), LONG_MIN,
+                    "vmca_oops_evaluate(points): LONG_MIN, as passed")
+            ctl = init.get("ctl", {}).get("value") or {}
+            c.equal({k: num(x) for k, x in ctl.items()},
+                    {"totalpages": int(m.group(2)),
+                     "chosen": int(m.group(3), 16),
+                     "chosen_points": int(m.group(4)),
+                     "constraint": 2, "magic": 0x564d4341},
+                    "vmca_oops_init's struct vmca_oops_ctl on its stack")
+            c.equal(init.get("ctl", {}).get("type"), "struct vmca_oops_ctl",
+                    "its type, from the module's DWARF")
+        unavailable = [x for f in lt["frames"] for x in f["variables"]
+                       if x["value"] is None]
+        c.check(unavailable and all(x["is_optimized_out"] or x["reason"]
+                                    for x in unavailable),
+                f"bt -l: {len(unavailable)} variables not available say "
+                f"why (optimized out, or what their location needs)")
+    lall = v.json(*base, "bt", "-l", "--all")
+    c.equal([functions(t["frames"]) for t in lall["traces"]],
+            [functions(t["frames"]) for t in traces],
+            "bt -l --all: the same frames as bt --all")
 
     # One task by pid, and the default: the panic task.
     if panic:
