@@ -808,6 +808,7 @@ static struct vmca_error *parse_expr(struct parser *p, struct node **ret)
 struct eval {
 	struct vmca_session *s;
 	const char *text;
+	const struct vmca_expr_scope *scope;
 	/** The innermost failing node has wrapped the error. */
 	bool is_wrapped;
 };
@@ -982,6 +983,14 @@ static struct vmca_error *eval_number(struct eval *e, const struct node *n,
 static struct vmca_error *eval_ident(struct eval *e, const struct node *n,
 				     struct vmca_value *ret)
 {
+	// A frame's variable first, as C's scopes go.
+	if (e->scope) {
+		struct vmca_error *serr =
+			e->scope->lookup(e->s, n->name, e->scope->arg, ret);
+		if (!serr || serr->code != VMCA_ERROR_NOT_FOUND)
+			return serr;
+		vmca_error_destroy(serr);
+	}
 	struct vmca_variable var;
 	struct vmca_error *err = vmca_variable(e->s, n->name, &var);
 	// A module's, typed by its debuginfo (-m).
@@ -1406,6 +1415,14 @@ static void free_nodes(struct node *n)
 struct vmca_error *vmca_expr_eval(struct vmca_session *s, const char *text,
 				  struct vmca_value *ret)
 {
+	return vmca_expr_eval_scoped(s, text, NULL, ret);
+}
+
+struct vmca_error *vmca_expr_eval_scoped(struct vmca_session *s,
+					 const char *text,
+					 const struct vmca_expr_scope *scope,
+					 struct vmca_value *ret)
+{
 	if (strlen(text) > VMCA_EXPR_MAX_LENGTH)
 		return vmca_error_create(VMCA_ERROR_USAGE,
 					 "expression longer than %d bytes",
@@ -1420,7 +1437,7 @@ struct vmca_error *vmca_expr_eval(struct vmca_session *s, const char *text,
 			     "unexpected text after the "
 			     "expression");
 	if (!err) {
-		struct eval e = {.s = s, .text = text};
+		struct eval e = {.s = s, .text = text, .scope = scope};
 		err = eval_node(&e, root, ret);
 	}
 	free_nodes(p.nodes);

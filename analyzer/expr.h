@@ -31,4 +31,21 @@ struct vmca_session;
 struct vmca_error *vmca_expr_eval(struct vmca_session *s, const char *text,
 				  struct vmca_value *ret);
 
+/** Names an expression sees before the globals: a frame's variables. */
+struct vmca_expr_scope {
+	/**
+	 * The value of name (ret is the caller's to deinit), or
+	 * VMCA_ERROR_NOT_FOUND to look among the globals.
+	 */
+	struct vmca_error *(*lookup)(struct vmca_session *s, const char *name,
+				     void *arg, struct vmca_value *ret);
+	void *arg;
+};
+
+/** vmca_expr_eval() with scope's names first (NULL: none). */
+struct vmca_error *vmca_expr_eval_scoped(struct vmca_session *s,
+					 const char *text,
+					 const struct vmca_expr_scope *scope,
+					 struct vmca_value *ret);
+
 #endif /* VMCA_ANALYZER_EXPR_H */

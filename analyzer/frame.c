@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** @file A frame's parameters and variables, as typed values. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmca.h"
@@ -149,4 +150,142 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 	if (err)
 		return err;
 	return vmca_debuginfo_frame_variables(di, address, &acc, each, &c);
+}
+
+/* A frame as an expression's scope. */
+
+struct vmca_frame_scope {
+	struct vmca_expr_scope expr;
+	char **names;
+	struct vmca_value *values;
+	size_t nr;
+	size_t scope;
+	struct vmca_error *error;
+};
+
+void vmca_frame_scope_destroy(struct vmca_frame_scope *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nr; i++) {
+		free(f->names[i]);
+		vmca_value_deinit(&f->values[i]);
+	}
+	free(f->names);
+	free(f->values);
+	vmca_error_destroy(f->error);
+	free(f);
+}
+
+static void keep_variable(struct vmca_session *s,
+			  const struct vmca_frame_variable *v, void *arg)
+{
+	struct vmca_frame_scope *f = arg;
+	if (v->scope != f->scope || f->error)
+		return;
+	char **names = realloc(f->names, (f->nr + 1) * sizeof(*names));
+	if (names)
+		f->names = names;
+	struct vmca_value *values =
+		realloc(f->values, (f->nr + 1) * sizeof(*values));
+	if (values)
+		f->values = values;
+	char *name = strdup(v->name);
+	if (!names || !values || !name) {
+		free(name);
+		f->error = &vmca_enomem;
+		return;
+	}
+	struct vmca_error *err = vmca_value_copy(&f->values[f->nr], &v->value);
+	if (err) {
+		free(name);
+		f->error = err;
+		return;
+	}
+	f->names[f->nr++] = name;
+}
+
+static struct vmca_error *scope_lookup(struct vmca_session *s, const char *name,
+				       void *arg, struct vmca_value *ret)
+{
+	const struct vmca_frame_scope *f = arg;
+	// The last one of a name is the innermost block's.
+	for (size_t i = f->nr; i-- > 0;)
+		if (strcmp(f->names[i], name) == 0)
+			return vmca_value_copy(ret, &f->values[i]);
+	return vmca_error_create(VMCA_ERROR_NOT_FOUND, "no variable %s", name);
+}
+
+struct vmca_error *vmca_frame_scope_create(struct vmca_session *s,
+					   uint64_t task, size_t n,
+					   struct vmca_frame_scope **ret)
+{
+	struct vmca_error *err = NULL;
+	if (!task) {
+		task = vmca_task_panic(s);
+		if (!task)
+			err = vmca_task_active(s, 0, &task);
+		if (err)
+			return err;
+	}
+	struct vmca_stack_trace *t;
+	err = vmca_stack_trace(s, task, NULL, VMCA_STACK_TRACE_REGISTERS, &t);
+	if (err)
+		return err;
+	// bt's numbering: the functions inlined at a frame's PC first.
+	struct vmca_debuginfo_pc *pc = malloc(sizeof(*pc));
+	if (!pc) {
+		vmca_stack_trace_destroy(t);
+		return &vmca_enomem;
+	}
+	size_t index = 0, phys = 0, scope = 0;
+	bool found = false;
+	for (size_t i = 0; i < t->nr_frames && !found; i++) {
+		const struct vmca_frame *fr = &t->frames[i];
+		size_t nr = 1;
+		if (vmca_error_consume(vmca_pc_lookup(
+			    s, fr->is_exact_pc ? fr->pc : fr->pc - 1, pc)) &&
+		    pc->nr_frames > 1)
+			nr = pc->nr_frames;
+		if (n < index + nr) {
+			phys = i;
+			scope = n - index;
+			found = true;
+		}
+		index += nr;
+	}
+	free(pc);
+	if (!found) {
+		vmca_stack_trace_destroy(t);
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "task %#" PRIx64
+					 " has no frame #%zu (%zu frames)",
+					 task, n, index);
+	}
+	struct vmca_frame_scope *f = calloc(1, sizeof(*f));
+	if (!f) {
+		vmca_stack_trace_destroy(t);
+		return &vmca_enomem;
+	}
+	f->scope = scope;
+	f->expr.lookup = scope_lookup;
+	f->expr.arg = f;
+	err = vmca_frame_variables(s, t, phys, keep_variable, f);
+	vmca_stack_trace_destroy(t);
+	if (!err && f->error) {
+		err = f->error;
+		f->error = NULL;
+	}
+	if (err) {
+		vmca_frame_scope_destroy(f);
+		return vmca_error_wrap(err, "frame #%zu", n);
+	}
+	*ret = f;
+	return NULL;
+}
+
+const struct vmca_expr_scope *
+vmca_frame_scope_expr(const struct vmca_frame_scope *f)
+{
+	return &f->expr;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "expr.h"
 #include "regs.h"
 #include "util/error.h"
 
@@ -198,5 +199,18 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 struct vmca_unwind_cache;
 void vmca_unwind_cache_destroy(struct vmca_unwind_cache *c);
 struct vmca_unwind_cache **vmca_session_unwind_cache(struct vmca_session *s);
+
+/**
+ * Frame n of task's trace (bt's numbering: inlined calls count; task 0:
+ * the panic task, else CPU 0's) as the scope of C expressions: its
+ * variables before the globals (vmca_expr_eval_scoped()).
+ */
+struct vmca_frame_scope;
+struct vmca_error *vmca_frame_scope_create(struct vmca_session *s,
+					   uint64_t task, size_t n,
+					   struct vmca_frame_scope **ret);
+void vmca_frame_scope_destroy(struct vmca_frame_scope *f);
+const struct vmca_expr_scope *
+vmca_frame_scope_expr(const struct vmca_frame_scope *f);
 
 #endif /* VMCA_ANALYZER_UNWIND_H */

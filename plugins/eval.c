@@ -12,7 +12,7 @@ static struct vmca_error *usage(void)
 {
 	return vmca_error_create(VMCA_ERROR_USAGE,
 				 "usage: vmca VMCORE eval [-x] [-d DEPTH] "
-				 "[--] EXPRESSION");
+				 "[-f FRAME [-t PID|TASK]] [--] EXPRESSION");
 }
 
 static struct vmca_error *eval_run(struct vmca_session *s, struct vmca_out *out,
@@ -23,9 +23,28 @@ static struct vmca_error *eval_run(struct vmca_session *s, struct vmca_out *out,
 		.max_depth = DEFAULT_DEPTH,
 	};
 	int i = 1;
+	bool has_frame = false;
+	uint64_t frame = 0, task = 0;
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "-x") == 0) {
 			opts.is_hex = true;
+		} else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
+			if (!vmca_parse_u64(argv[++i], &frame) ||
+			    frame >= VMCA_UNWIND_MAX_FRAMES *
+					     VMCA_DEBUGINFO_MAX_INLINE)
+				return usage();
+			has_frame = true;
+		} else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+			uint64_t pid;
+			struct vmca_error *terr;
+			i++;
+			if (vmca_parse_u64(argv[i], &pid) &&
+			    pid < (UINT64_C(1) << 32))
+				terr = vmca_task_by_pid(s, pid, &task);
+			else
+				terr = vmca_parse_address(s, argv[i], &task);
+			if (terr)
+				return terr;
 		} else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
 			uint64_t depth;
 			if (!vmca_parse_u64(argv[++i], &depth) ||
@@ -62,8 +81,19 @@ static struct vmca_error *eval_run(struct vmca_session *s, struct vmca_out *out,
 		strcat(text, argv[j]);
 	}
 
+	if (task && !has_frame)
+		return usage();
+	struct vmca_frame_scope *scope = NULL;
+	if (has_frame) {
+		struct vmca_error *ferr =
+			vmca_frame_scope_create(s, task, frame, &scope);
+		if (ferr)
+			return vmca_error_wrap(ferr, "eval");
+	}
 	struct vmca_value v;
-	struct vmca_error *err = vmca_expr_eval(s, text, &v);
+	struct vmca_error *err = vmca_expr_eval_scoped(
+		s, text, scope ? vmca_frame_scope_expr(scope) : NULL, &v);
+	vmca_frame_scope_destroy(scope);
 	if (err)
 		return vmca_error_wrap(err, "eval");
 	// Aggregates are read whole, once; scalars as they are printed.
@@ -112,7 +142,7 @@ static struct vmca_error *eval_run(struct vmca_session *s, struct vmca_out *out,
 const struct vmca_plugin vmca_plugin_eval = {
 	.name = "eval",
 	.summary = "evaluate a C expression over the dump's types and globals",
-	.usage = "eval [-x] [-d DEPTH] EXPRESSION",
+	.usage = "eval [-x] [-d DEPTH] [-f FRAME [-t PID|TASK]] EXPRESSION",
 	.help = "A C expression: literals; globals, functions and enum\n"
 		"constants by name; . -> [] ; unary * & - + ! ~ ; arithmetic,\n"
 		"shifts, bitwise operators, comparisons, && || ?: with C's\n"
@@ -123,6 +153,9 @@ const struct vmca_plugin vmca_plugin_eval = {
 		"nested structs, arrays, char arrays as strings, enums by\n"
 		"name, pointers with the symbol they point to.\n"
 		"-x: integers in hex. -d N: nested aggregates N deep.\n"
+		"-f N: with frame N's parameters and variables in scope (bt\n"
+		"-l's numbering, of the panic task or CPU 0's, or -t's task):\n"
+		"eval -f 3 'oc->totalpages'.\n"
 		"JSON: {\"expression\", \"type\", \"address\" (or null),\n"
 		"\"value\"}: value is a typed tree: objects for structs and\n"
 		"unions, lists for arrays, numbers below 2^53, \"0x...\"\n"

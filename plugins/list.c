@@ -41,17 +41,18 @@ static struct vmca_error *usage(void)
 		"usage: vmca VMCORE list [-H HEAD | START] TYPE.MEMBER | "
 		"--hlist HEAD TYPE.MEMBER | -o MEMBER START [TYPE] | --rb ROOT "
 		"TYPE.MEMBER | --xarray XA [TYPE] | --maple TREE [TYPE] "
-		"[-s MEMBER[,MEMBER...]] [--max N]");
+		"[-s MEMBER[,MEMBER...]] [--max N] [-f FRAME [-t PID|TASK]]");
 }
 
 // An expression's address: a struct in memory is where it is, a pointer
 // or an integer what it holds.
 static struct vmca_error *address_of_expr(struct vmca_session *s,
-					  const char *text, uint64_t *ret,
-					  uint32_t *pointee_ret)
+					  const char *text,
+					  const struct vmca_expr_scope *scope,
+					  uint64_t *ret, uint32_t *pointee_ret)
 {
 	struct vmca_value v;
-	struct vmca_error *err = vmca_expr_eval(s, text, &v);
+	struct vmca_error *err = vmca_expr_eval_scoped(s, text, scope, &v);
 	if (err)
 		return err;
 	struct vmca_type t;
@@ -162,11 +163,28 @@ static struct vmca_error *list_run(struct vmca_session *s, struct vmca_out *out,
 	const char *positional[2];
 	int npos = 0;
 	uint64_t max = vmca_walk_default_max(s);
+	bool has_frame = false;
+	uint64_t frame = 0, task = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-H") == 0)
 			is_head = true;
-		else if (strcmp(a, "--hlist") == 0)
+		else if (strcmp(a, "-f") == 0 && i + 1 < argc) {
+			if (!vmca_parse_u64(argv[++i], &frame))
+				return usage();
+			has_frame = true;
+		} else if (strcmp(a, "-t") == 0 && i + 1 < argc) {
+			uint64_t pid;
+			struct vmca_error *terr;
+			i++;
+			if (vmca_parse_u64(argv[i], &pid) &&
+			    pid < (UINT64_C(1) << 32))
+				terr = vmca_task_by_pid(s, pid, &task);
+			else
+				terr = vmca_parse_address(s, argv[i], &task);
+			if (terr)
+				return terr;
+		} else if (strcmp(a, "--hlist") == 0)
 			kind = KIND_HLIST;
 		else if (strcmp(a, "--rb") == 0)
 			kind = KIND_RB;
@@ -199,10 +217,22 @@ static struct vmca_error *list_run(struct vmca_session *s, struct vmca_out *out,
 		.kind = kind,
 		.opts = {.json = VMCA_PRINT_JSON_TREE, .max_depth = 4},
 	};
+	if (task && !has_frame)
+		return usage();
+	// The start with a frame's variables in scope (-f).
+	struct vmca_frame_scope *scope = NULL;
+	if (has_frame) {
+		struct vmca_error *ferr =
+			vmca_frame_scope_create(s, task, frame, &scope);
+		if (ferr)
+			return vmca_error_wrap(ferr, "list");
+	}
 	uint64_t start;
 	uint32_t pointee;
-	struct vmca_error *err =
-		address_of_expr(s, positional[0], &start, &pointee);
+	struct vmca_error *err = address_of_expr(
+		s, positional[0], scope ? vmca_frame_scope_expr(scope) : NULL,
+		&start, &pointee);
+	vmca_frame_scope_destroy(scope);
 	if (err)
 		return vmca_error_wrap(err, "list");
 	const char *member = NULL;
@@ -308,7 +338,7 @@ const struct vmca_plugin vmca_plugin_list = {
 	.usage = "list [-H HEAD | START] TYPE.MEMBER | --hlist HEAD TYPE.MEMBER"
 		 " | -o MEMBER START [TYPE] | --rb ROOT TYPE.MEMBER | "
 		 "--xarray XA [TYPE] | --maple TREE [TYPE] [-s MEMBER,...] "
-		 "[--max N]",
+		 "[--max N] [-f FRAME [-t PID|TASK]]",
 	.help = "HEAD, START, ROOT, XA and TREE are expressions (as eval\n"
 		"takes): a struct in memory or a pointer to one.\n"
 		"-H HEAD: a struct list_head anchoring a list of TYPE linked "
@@ -323,6 +353,8 @@ const struct vmca_plugin vmca_plugin_list = {
 		"--maple: a maple_tree (mm_struct.mm_mt): entries are the\n"
 		"pointers stored, as TYPE. -s: members of each entry to show.\n"
 		"--max N: stop after N entries (default: what memory holds).\n"
+		"-f N: the expression with frame N's variables in scope (as\n"
+		"eval -f: the panic task's frames, or -t's task's).\n"
 		"A cycle or a broken link is reported with its address and "
 		"the\n"
 		"walk stops there. JSON: {\"kind\", \"type\", \"member\",\n"

@@ -207,6 +207,30 @@ def main():
                     "vmca_oops_init's struct vmca_oops_ctl on its stack")
             c.equal(init.get("ctl", {}).get("type"), "struct vmca_oops_ctl",
                     "its type, from the module's DWARF")
+            # eval -f and list -f: expressions over a frame's variables.
+            n_ev = byfn["vmca_oops_evaluate"]["index"]
+            n_init = byfn["vmca_oops_init"]["index"]
+            ev_j = v.json(*base, "eval", "-f", str(n_ev), "ctl->totalpages")
+            c.equal(ev_j["value"], int(m.group(2)),
+                    f"eval -f {n_ev} ctl->totalpages: through the pointer "
+                    f"into the caller's frame")
+            c.equal(num(v.json(*base, "eval", "-f", str(n_init),
+                               "ctl.magic")["value"]), 0x564d4341,
+                    f"eval -f {n_init} ctl.magic")
+            c.equal(v.json(*base, "eval", "-f", str(n_ev), "-t",
+                           str(panic[0]["pid"]), "points")["value"],
+                    v.json(*base, "eval", "-f", str(n_ev),
+                           "points")["value"], "eval -f N -t PID")
+            if "do_init_module" in byfn:
+                n = byfn["do_init_module"]["index"]
+                names = {e["members"]["name"] for e in v.json(
+                    *base, "list", "-f", str(n), "mod", "module.list",
+                    "-s", "name")["entries"] if e.get("members")}
+                mods = {x["name"] for x in v.json(*base, "modules")[
+                    "modules"]}
+                c.check(mods <= names, f"list -f {n} mod module.list: "
+                        f"the modules round from do_init_module's mod "
+                        f"{sorted(mods - names)}")
         unavailable = [x for f in lt["frames"] for x in f["variables"]
                        if x["value"] is None]
         c.check(unavailable and all(x["is_optimized_out"] or x["reason"]
