@@ -11,7 +11,7 @@
 static struct vmca_error *usage(void)
 {
 	return vmca_error_create(VMCA_ERROR_USAGE,
-				 "usage: vmca VMCORE bt [-l] [-a | --all] "
+				 "usage: vmca VMCORE bt [-l] [-f] [-a | --all] "
 				 "[PID|TASK_ADDRESS...]");
 }
 
@@ -23,7 +23,7 @@ struct bt {
 	struct vmca_field pid, comm;
 	size_t nr_traces, nr_incomplete;
 	unsigned flags;
-	bool is_locals;
+	bool is_locals, is_words;
 	struct vmca_debuginfo_pc *pc;
 };
 
@@ -151,6 +151,55 @@ static void local_out(struct vmca_session *s,
 	vmca_out_end_object(out);
 }
 
+/** More words than this of one frame are not shown. */
+#define MAX_FRAME_WORDS 512
+
+// The raw stack words of a frame, from its sp up to the next frame's (the
+// last frame: to the end of its stack, at most 32 words), each with the
+// symbol it points into.
+static void words_out(struct bt *b, const struct vmca_stack_trace *t,
+		      size_t frame)
+{
+	struct vmca_session *s = b->s;
+	struct vmca_out *out = b->out;
+	const struct vmca_frame *f = &t->frames[frame];
+	uint64_t end;
+	if (frame + 1 < t->nr_frames &&
+	    t->frames[frame + 1].stack == f->stack &&
+	    t->frames[frame + 1].sp > f->sp)
+		end = t->frames[frame + 1].sp;
+	else if (f->stack >= 0)
+		end = f->sp + 32 * 8 < t->stacks[f->stack].end
+			      ? f->sp + 32 * 8
+			      : t->stacks[f->stack].end;
+	else
+		end = f->sp;
+	if (end - f->sp > MAX_FRAME_WORDS * 8)
+		end = f->sp + MAX_FRAME_WORDS * 8;
+	vmca_out_begin_list(out, "stack_words", VMCA_OUT_TEXT_CUSTOM);
+	for (uint64_t a = f->sp; a + 8 <= end; a += 8) {
+		uint64_t w;
+		struct vmca_error *err = vmca_read_u64(s, a, &w);
+		if (err) {
+			vmca_out_textf(out, "      %016" PRIx64 ":  <%s>\n", a,
+				       err->message);
+			vmca_error_destroy(err);
+			break;
+		}
+		char sym[256];
+		bool has = vmca_print_symbolize(s, w, sym, sizeof(sym));
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_addr(out, "address", a);
+		vmca_out_addr(out, "value", w);
+		vmca_out_str(out, "symbol", has ? sym : NULL);
+		vmca_out_end_object(out);
+		vmca_out_textf(
+			out, "      %016" PRIx64 ":  %016" PRIx64 "%s%s%s\n", a,
+			w, has ? "  <" : "", has ? sym : "", has ? ">" : "");
+	}
+	vmca_out_end_list(out);
+}
+
 static void frame_out(struct bt *b, const struct vmca_stack_trace *t,
 		      size_t frame, size_t *index)
 {
@@ -235,6 +284,8 @@ static void frame_out(struct bt *b, const struct vmca_stack_trace *t,
 			vmca_out_textf(out, " (by %s)",
 				       vmca_unwinder_name(f->unwinder));
 		vmca_out_textf(out, "\n");
+		if (b->is_words && i == nr_inlined)
+			words_out(b, t, frame);
 		if (b->is_locals) {
 			// This frame's scope: 0 is the innermost inlined call.
 			struct locals lv = {.out = out, .scope = i};
@@ -375,6 +426,8 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 			is_cpus = true;
 		else if (strcmp(argv[first], "-l") == 0)
 			b.is_locals = true;
+		else if (strcmp(argv[first], "-f") == 0)
+			b.is_words = true;
 		else if (strcmp(argv[first], "--all") == 0)
 			is_all = true;
 		else
@@ -445,7 +498,7 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 const struct vmca_plugin vmca_plugin_bt = {
 	.name = "bt",
 	.summary = "backtraces: a task's frames, across its stacks",
-	.usage = "bt [-l] [-a | --all] [PID|TASK_ADDRESS...]",
+	.usage = "bt [-l] [-f] [-a | --all] [PID|TASK_ADDRESS...]",
 	.help = "A task's stack trace (default: the panic task, else CPU "
 		"0's),\n"
 		"-a: the active task of every CPU, --all: every task. The\n"
@@ -466,7 +519,9 @@ const struct vmca_plugin vmca_plugin_bt = {
 		"variables in scope at its PC, from DWARF locations evaluated\n"
 		"with the frame's registers (callee-saved ones recovered\n"
 		"through CFI), <optimized out> where DWARF has no location\n"
-		"there, or why a location cannot be evaluated.\n"
+		"there, or why a location cannot be evaluated. -f: the raw\n"
+		"stack words of each frame (its sp up to the next frame's)\n"
+		"with the symbols they point into.\n"
 		"JSON: {\"traces\": [{\"pid\", \"task\", \"comm\", \"cpu\",\n"
 		"\"is_active\", \"registers_source\", \"stacks\": [{\"name\",\n"
 		"\"start\", \"end\"}], \"frames\": [{\"index\", \"sp\", "

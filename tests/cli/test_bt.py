@@ -13,7 +13,9 @@ CPUs, stopped by an interrupt, cross from the IRQ (or NMI) stack back to
 the task's stack; bt -l shows, at the test module's frames, the values
 its code passed down (a pointer to a struct on the caller's stack, an
 integer parameter, the struct's fields) equal to what the module printed,
-and variables DWARF has no location for say so."""
+and variables DWARF has no location for say so; eval -f and list -f
+evaluate over a frame's variables; bt -f shows each frame's stack words
+up to the return address into the next frame."""
 import re
 
 from vmcatest import setup
@@ -237,6 +239,23 @@ def main():
                                     for x in unavailable),
                 f"bt -l: {len(unavailable)} variables not available say "
                 f"why (optimized out, or what their location needs)")
+    # bt -f: each frame's words, its sp up to the next frame's, the
+    # return address last where the next frame came from a call.
+    for t in v.json(*base, "bt", "-f", "--all")["traces"]:
+        fr = [f for f in t["frames"] if not f["is_inlined"]]
+        bad = []
+        for f, nxt in zip(fr, fr[1:]):
+            w = f["stack_words"]
+            if not w or int(w[0]["address"], 16) != int(f["sp"], 16):
+                bad.append((f["index"], "start"))
+                continue
+            if nxt["pt_regs"] or nxt["stack"] != f["stack"]:
+                continue
+            if int(w[-1]["address"], 16) + 8 != int(nxt["sp"], 16) or \
+                    w[-1]["value"] != nxt["pc"]:
+                bad.append((f["index"], w[-1], nxt["pc"]))
+        c.check(not bad, f"bt -f PID {t['pid']}: frame words up to the "
+                f"return address into the next frame {bad[:2]}")
     lall = v.json(*base, "bt", "-l", "--all")
     c.equal([functions(t["frames"]) for t in lall["traces"]],
             [functions(t["frames"]) for t in traces],
