@@ -52,8 +52,11 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # loaded before the truth. 4: the test modules' .ko beside each dump, the
 # modules' flags in the truth; Debian 11's 5.10. 5: vmca-cpuwake (no CPU
 # holds a dead lazy mm), the end of a kdump's first kernel timed by the host.
-GENERATOR_VERSION = 5
-MIN_GENERATOR_VERSION = {"idle": 5, "panic": 5, "leak": 5, "frag": 5}
+# 6: vmca_oops passes known values down one frame more (an integer, a
+# pointer to a global); the timer scenario (the oops in a timer callback).
+# 7: the timer scenario's truth names the insmod (insmod_pid).
+GENERATOR_VERSION = 7
+MIN_GENERATOR_VERSION = {"idle": 5, "panic": 6, "leak": 5, "frag": 5, "timer": 7}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -70,7 +73,9 @@ KERNEL_SUITES = {"5.10": "bullseye"}
 # test modules.
 SUITE_HEADER_PACKAGES = {"5.10": ["linux-headers-5.10.0-32-cloud-amd64",
                                   "linux-headers-5.10.0-32-common", "linux-kbuild-5.10"]}
-SCENARIOS = ("idle", "panic", "leak", "frag")
+SCENARIOS = ("idle", "panic", "leak", "frag", "timer")
+# The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
+OOPS_SCENARIOS = ("panic", "timer")
 KINDS = ("qemu-kdump", "qemu-elf", "kdump")
 # One QEMU boot ("unit") yields these kinds.
 UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
@@ -1090,7 +1095,8 @@ class Boot:
         self.sockdir = None
         # How the guest's two truth rounds relate to the dump (guest/init
         # decides the same way and reports it; build_truth checks).
-        self.bracket = "before" if mode == "kdump" or scenario == "panic" else "around"
+        self.bracket = ("before" if mode == "kdump" or scenario in OOPS_SCENARIOS
+                        else "around")
         # Bytes of the console when the VM was stopped for the dump
         # ("around": the guest prints on after it); None = all of it.
         self.console_at_dump = None
@@ -1932,14 +1938,29 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"])
     if scenario == "frag":
         t["frag"] = parse_frag(sec, t["buddyinfo"])
+    if scenario in OOPS_SCENARIOS and oops is None:
+        raise GenError("%s scenario but no oops line on the console" % scenario)
     if scenario == "panic":
-        if oops is None:
-            raise GenError("panic scenario but no oops line on the console")
         if t["oops_pid"] not in {x["tid"] for x in t["tasks"]}:
             raise GenError("panic scenario: insmod (pid %s) is not among the tasks" % t["oops_pid"])
-    if scenario == "panic" and mode == "qemu" and panic != "Kernel panic - not syncing: Fatal exception":
-        raise GenError("panic scenario: expected 'Kernel panic - not syncing: Fatal exception' "
-                       "on the console, got %r" % panic)
+    if scenario == "timer":
+        # The oops hit whatever task the timer interrupt stopped (the
+        # idle task, as a rule): the oops' "CPU: N PID: P Comm: C" names it.
+        m = None
+        for l in first:
+            m = m or re.match(r"CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (\S+)", line_text(l))
+        if not m:
+            raise GenError("timer scenario: no 'CPU: N PID: P' line after the oops")
+        # The insmod whose init armed the timer (woken after the truth).
+        t["insmod_pid"] = t["oops_pid"]
+        t["oops_pid"] = int(m.group(2))
+        t["oops_cpu"] = int(m.group(1))
+        t["oops_comm"] = m.group(3)
+    expected_panic = {"panic": "Kernel panic - not syncing: Fatal exception",
+                      "timer": "Kernel panic - not syncing: Fatal exception in interrupt"}
+    if scenario in expected_panic and mode == "qemu" and panic != expected_panic[scenario]:
+        raise GenError("%s scenario: expected %r on the console, got %r"
+                       % (scenario, expected_panic[scenario], panic))
     return t
 
 

@@ -19,8 +19,17 @@
  * something is written to it: the guest loads the module in the
  * background, prints its ground truth with the module loaded (its
  * memory, sysfs nodes and symbols already allocated), and then writes
- * to the file with a shell builtin.  The oops still happens inside the
- * module's init (.init.text on the stack, the module "Loading").
+ * to the file with a shell builtin.  With context=init (the default) the
+ * oops still happens inside the module's init (.init.text on the stack,
+ * the module "Loading"); with context=timer the init arms a timer and
+ * sleeps, and the timer's callback oopses in interrupt context (softirq,
+ * on the IRQ stack of the CPU, above the task the interrupt stopped).
+ *
+ * Either way the crash path passes known values down its frames, for a
+ * debugger to find in them: the struct vmca_oops_ctl on the caller's
+ * stack (magic 0x564d4341, constraint 2 from init, 3 from the timer), an
+ * integer parameter (depth = 42, and points = LONG_MIN), and a pointer
+ * to a global (&vmca_oops_global, magic 0x474c4f42), printed first.
  */
 #include <linux/build_bug.h>
 #include <linux/completion.h>
@@ -29,7 +38,11 @@
 #include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/timer.h>
 
 /* Stands in for task_struct: exit_signal sits at offset 0x28. */
 struct vmca_oops_task {
@@ -50,7 +63,21 @@ struct vmca_oops_ctl {
 	unsigned int magic;	       /* 0x1c */
 };
 
-#define VMCA_OOPS_MAGIC 0x564d4341u /* "VMCA" */
+#define VMCA_OOPS_MAGIC 0x564d4341u	   /* "VMCA" */
+#define VMCA_OOPS_GLOBAL_MAGIC 0x474c4f42u /* "GLOB" */
+#define VMCA_OOPS_DEPTH 42
+
+/* The global the crash path passes a pointer to. */
+struct vmca_oops_ctl vmca_oops_global = {
+	.totalpages = 4096,
+	.constraint = 7,
+	.magic = VMCA_OOPS_GLOBAL_MAGIC,
+};
+
+static char *context = "init";
+module_param(context, charp, 0444);
+MODULE_PARM_DESC(context, "where to oops: init (the module's init) or "
+			  "timer (a timer callback, in interrupt context)");
 
 /*
  * noipa: no inlining, cloning or constant propagation, so the compiler
@@ -63,6 +90,40 @@ vmca_oops_evaluate(struct vmca_oops_ctl *ctl, long points)
 	if (points == ctl->chosen_points && ctl->chosen->exit_signal >= 0)
 		return 1;
 	return 0;
+}
+
+/* One frame more, with an integer and a pointer to a global. */
+static noinline __attribute__((noipa)) int
+vmca_oops_pass(struct vmca_oops_ctl *ctl, long points, int depth,
+	       struct vmca_oops_ctl *global)
+{
+	int r = vmca_oops_evaluate(ctl, points);
+
+	return r + depth + (int)global->constraint;
+}
+
+static void vmca_oops_crash(struct vmca_oops_ctl *ctl)
+{
+	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px "
+		"chosen_points=%ld depth=%d global=%px context=%s\n",
+		ctl, ctl->totalpages, ctl->chosen, ctl->chosen_points,
+		VMCA_OOPS_DEPTH, &vmca_oops_global, context);
+	vmca_oops_pass(ctl, LONG_MIN, VMCA_OOPS_DEPTH, &vmca_oops_global);
+}
+
+static struct timer_list vmca_oops_timer;
+
+static void vmca_oops_fire(struct timer_list *t)
+{
+	struct vmca_oops_ctl ctl = {
+		.totalpages = 976562,
+		.chosen = NULL,
+		.chosen_points = LONG_MIN,
+		.constraint = 3,
+		.magic = VMCA_OOPS_MAGIC,
+	};
+
+	vmca_oops_crash(&ctl);
 }
 
 static DECLARE_COMPLETION(vmca_oops_go);
@@ -99,10 +160,17 @@ static int __init vmca_oops_init(void)
 		proc_remove(entry);
 		return -EINTR;
 	}
-	pr_info("vmca_oops: ctl=%px totalpages=%lu chosen=%px "
-		"chosen_points=%ld\n",
-		&ctl, ctl.totalpages, ctl.chosen, ctl.chosen_points);
-	ret = vmca_oops_evaluate(&ctl, LONG_MIN);
+	if (strcmp(context, "timer") == 0) {
+		/* The callback oopses; the CPU idles meanwhile. */
+		timer_setup(&vmca_oops_timer, vmca_oops_fire, 0);
+		mod_timer(&vmca_oops_timer, jiffies + 1);
+		schedule_timeout_uninterruptible(10 * HZ);
+		/* not reached with panic_on_oops=1 */
+		proc_remove(entry);
+		return -EINVAL;
+	}
+	vmca_oops_crash(&ctl);
+	ret = ctl.constraint;
 	/* not reached with panic_on_oops=1 */
 	pr_info("vmca_oops: evaluate returned %d\n", ret);
 	proc_remove(entry);

@@ -32,8 +32,11 @@ def console(truth):
 
 
 def call_trace(lines, start):
-    """The reliable entries (no "?") of the first Call Trace after line
-    start: [(function, offset, module)]."""
+    """The first Call Trace after line start, as the kernel's unwinder
+    found it: [("entry", function, offset, module)] for each entry without
+    "?", and ("regs", function, offset, module) where it printed the
+    registers of an interrupted kernel context (an interrupt's pt_regs:
+    "RIP: 0010:default_idle+0xb/0x10", then its register lines)."""
     i = next((j for j in range(start, len(lines))
               if lines[j].strip() == "Call Trace:"), None)
     if i is None:
@@ -41,15 +44,57 @@ def call_trace(lines, start):
     out = []
     for l in lines[i + 1:]:
         l = l.strip()
-        if l in ("<TASK>", "<IRQ>", "</IRQ>", "<NMI>", "</NMI>"):
+        if l in ("<TASK>", "<IRQ>", "</IRQ>", "<NMI>", "</NMI>",
+                 "<SOFTIRQ>", "</SOFTIRQ>"):
             continue
+        m = re.match(r"RIP: 0010:([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+"
+                     r"(?: \[(\w+)\])?$", l)
+        if m:
+            out.append(("regs", m.group(1), int(m.group(2), 16),
+                        m.group(3)))
+            continue
+        if re.match(r"(Code: |[A-Z0-9]{2,3}: [0-9a-f]{4}|[A-Z0-9]{2,3}: "
+                    r"[0-9a-f]{16})", l):
+            continue  # the rest of that register block
         m = ENTRY.match(l)
         if not m:
             if re.fullmatch(r"\? 0x[0-9a-f]+", l):
                 continue
             break
         if not m.group(1):
-            out.append((m.group(2), int(m.group(3), 16), m.group(4)))
+            out.append(("entry", m.group(2), int(m.group(3), 16),
+                        m.group(4)))
+    return out
+
+
+def same_symbols(v, base, got, expected):
+    """got with each name that differs from expected's at the same place
+    only as another name of the same address (aliases: the kernel's
+    kallsyms picks one of them, the ELF symbol table's lookup another,
+    e.g. asm_call_on_stack and asm_call_irq_on_stack) spelled as
+    expected's."""
+    out = []
+    for g, e in zip(got, expected):
+        if g != e and g[0] == e[0] and g[2] == e[2] and g[3] == e[3]:
+            a = v.run(*base, "sym", g[1], check=False)
+            b = v.run(*base, "sym", e[1], check=False)
+            if a.returncode == 0 and a.stdout.split()[:1] == \
+                    b.stdout.split()[:1]:
+                g = e
+        out.append(g)
+    return out + list(got[len(expected):])
+
+
+def ours(frames):
+    """Our frames as the kernel prints them: an exception frame of a
+    kernel context as its registers, the others as entries (inlined
+    calls are not the kernel's)."""
+    out = []
+    for f in frames:
+        if f["is_inlined"]:
+            continue
+        kind = "regs" if f["pt_regs"] else "entry"
+        out.append((kind, f["function"], f["offset"], f["module"]))
     return out
 
 
@@ -145,30 +190,40 @@ def main():
                     c.check(f["pt_regs"] and at[0] > 0,
                             "QEMU: the exception frame follows the panic "
                             "loop's frames")
-                got = functions(t["frames"][at[0] + 1:])
-                c.equal(got, expected,
+                got = ours(t["frames"][at[0] + 1:])
+                c.equal(same_symbols(v, base, got, expected), expected,
                         "the frames after it = the oops' Call Trace")
-                c.check(t["user_regs"], "the trace ends at the system "
-                        "call's user registers")
+                p = ps.get(t["task"], {})
+                if p.get("is_idle"):
+                    # An interrupt stopped the idle task (timer).
+                    last = [f for f in t["frames"] if not f["is_inlined"]]
+                    c.check(last and last[-1]["function"] in IDLE_ENDS,
+                            "the idle task's trace ends at its startup")
+                else:
+                    c.check(t["user_regs"], "the trace ends at the system "
+                            "call's user registers")
     elif truth.get("panic") and d["kind"] == "kdump":
         # panic() dumped its own stack: the frames above panic() are ours.
         start = next(i for i, l in enumerate(lines)
                      if "Kernel panic - not syncing" in l)
         expected = call_trace(lines, start)
         if c.check(panic and expected, "a panic task and panic()'s trace"):
-            got = functions(panic[0]["frames"])
-            names = [g[0] for g in got]
-            exp_names = [e[0] for e in expected]
+            got = ours(panic[0]["frames"])
+            names = [g[1] for g in got]
+            exp_names = [e[1] for e in expected]
             if c.check("panic" in names and "panic" in exp_names,
                        f"panic() in both traces: {names}"):
-                c.equal(got[names.index("panic") + 1:],
-                        expected[exp_names.index("panic") + 1:],
+                want = expected[exp_names.index("panic") + 1:]
+                c.equal(same_symbols(v, base,
+                                     got[names.index("panic") + 1:], want),
+                        want,
                         "the frames below panic() = the printed trace")
             c.equal(panic[0]["frames"][0]["unwinder"], "start",
                     "the trace starts at the crash-time registers")
 
     if truth.get("oops") and d["kind"] != "kdump":
         # The other CPUs were stopped by panic()'s interrupt (or NMI).
+        # (A CPU that was idle: its trace starts on that stack.)
         others = [t for t in traces
                   if ps.get(t["task"], {}).get("is_active") and
                   not ps[t["task"]].get("is_panic")]
@@ -185,33 +240,54 @@ def main():
     # the line it printed before the fault (and its source's constants).
     if truth.get("oops") and panic:
         m = next((re.search(r"vmca_oops: ctl=([0-9a-f]+) totalpages=(\d+) "
-                            r"chosen=([0-9a-f]+) chosen_points=(-?\d+)", l)
+                            r"chosen=([0-9a-f]+) chosen_points=(-?\d+) "
+                            r"depth=(\d+) global=([0-9a-f]+) "
+                            r"context=(\w+)", l)
                   for l in lines if "vmca_oops: ctl=" in l), None)
-        lt = v.json(*base, "bt", "-l", str(panic[0]["pid"]))["traces"][0]
+        lt = v.json(*base, "bt", "-l", panic[0]["task"])["traces"][0]
         byfn = {}
         for f in lt["frames"]:
             byfn.setdefault(f["function"], f)
+        # The frame holding the struct: the init, or the timer callback.
+        holder = next((f for f in lt["frames"]
+                       if any(x["name"] == "ctl" and
+                              x["type"] == "struct vmca_oops_ctl"
+                              for x in f.get("variables", []))), None)
         if c.check(m and "vmca_oops_evaluate" in byfn and
-                   "vmca_oops_init" in byfn,
-                   "bt -l: the module's printed values and its two frames"):
+                   "vmca_oops_pass" in byfn and holder,
+                   "bt -l: the module's printed values and its frames"):
+            context = m.group(7)
+            c.equal(holder["function"],
+                    "vmca_oops_init" if context == "init"
+                    else "vmca_oops_fire", "the struct's frame")
             ev = {x["name"]: x for x in byfn["vmca_oops_evaluate"]["variables"]}
-            init = {x["name"]: x for x in byfn["vmca_oops_init"]["variables"]}
+            ps_ = {x["name"]: x for x in byfn["vmca_oops_pass"]["variables"]}
+            init = {x["name"]: x for x in holder["variables"]}
             c.equal(num(ev.get("ctl", {}).get("value")), int(m.group(1), 16),
                     "vmca_oops_evaluate(ctl): the &ctl the module printed")
             c.equal(num(ev.get("points", {}).get("value")), LONG_MIN,
                     "vmca_oops_evaluate(points): LONG_MIN, as passed")
+            c.equal(num(ps_.get("depth", {}).get("value")),
+                    int(m.group(5)), "vmca_oops_pass(depth): as passed")
+            glob = int(v.json(*base, "sym", "vmca_oops_global")["address"],
+                       16)
+            c.equal(num(ps_.get("global", {}).get("value")), glob,
+                    "vmca_oops_pass(global): &vmca_oops_global")
+            c.equal(int(m.group(6), 16), glob,
+                    "the module printed the same &vmca_oops_global")
             ctl = init.get("ctl", {}).get("value") or {}
             c.equal({k: num(x) for k, x in ctl.items()},
                     {"totalpages": int(m.group(2)),
                      "chosen": int(m.group(3), 16),
                      "chosen_points": int(m.group(4)),
-                     "constraint": 2, "magic": 0x564d4341},
-                    "vmca_oops_init's struct vmca_oops_ctl on its stack")
-            c.equal(init.get("ctl", {}).get("type"), "struct vmca_oops_ctl",
-                    "its type, from the module's DWARF")
+                     "constraint": 2 if context == "init" else 3,
+                     "magic": 0x564d4341},
+                    f"{holder['function']}'s struct vmca_oops_ctl on its "
+                    f"stack")
             # eval -f and list -f: expressions over a frame's variables.
             n_ev = byfn["vmca_oops_evaluate"]["index"]
-            n_init = byfn["vmca_oops_init"]["index"]
+            n_init = holder["index"]
+            n_pass = byfn["vmca_oops_pass"]["index"]
             ev_j = v.json(*base, "eval", "-f", str(n_ev), "ctl->totalpages")
             c.equal(ev_j["value"], int(m.group(2)),
                     f"eval -f {n_ev} ctl->totalpages: through the pointer "
@@ -219,10 +295,14 @@ def main():
             c.equal(num(v.json(*base, "eval", "-f", str(n_init),
                                "ctl.magic")["value"]), 0x564d4341,
                     f"eval -f {n_init} ctl.magic")
+            c.equal(num(v.json(*base, "eval", "-f", str(n_pass),
+                               "global->magic")["value"]), 0x474c4f42,
+                    f"eval -f {n_pass} global->magic: the global's")
             c.equal(v.json(*base, "eval", "-f", str(n_ev), "-t",
-                           str(panic[0]["pid"]), "points")["value"],
+                           str(panic[0]["pid"]) if panic[0]["pid"] else
+                           panic[0]["task"], "points")["value"],
                     v.json(*base, "eval", "-f", str(n_ev),
-                           "points")["value"], "eval -f N -t PID")
+                           "points")["value"], "eval -f N -t TASK")
             if "do_init_module" in byfn:
                 n = byfn["do_init_module"]["index"]
                 names = {e["members"]["name"] for e in v.json(
@@ -233,6 +313,14 @@ def main():
                 c.check(mods <= names, f"list -f {n} mod module.list: "
                         f"the modules round from do_init_module's mod "
                         f"{sorted(mods - names)}")
+            if context == "timer":
+                stacks = [f["stack"] for f in lt["frames"]]
+                c.check(stacks and stacks[0] != "task" and
+                        "task" in stacks and
+                        all(x != "task" for x in
+                            stacks[:stacks.index("task")]),
+                        f"the timer's oops: from the IRQ stack back to "
+                        f"the interrupted task's: {stacks}")
         unavailable = [x for f in lt["frames"] for x in f["variables"]
                        if x["value"] is None]
         c.check(unavailable and all(x["is_optimized_out"] or x["reason"]
@@ -263,7 +351,9 @@ def main():
 
     # One task by pid, and the default: the panic task.
     if panic:
-        one = v.json(*base, "bt", str(panic[0]["pid"]))["traces"]
+        # (By pid where the pid names one task: not an idle task's 0.)
+        one = v.json(*base, "bt", str(panic[0]["pid"]) if panic[0]["pid"]
+                     else panic[0]["task"])["traces"]
         c.equal([functions(x["frames"]) for x in one],
                 [functions(panic[0]["frames"])], "bt PID = its bt --all")
         dflt = v.json(*base, "bt")["traces"]

@@ -82,8 +82,8 @@ def main():
         c.equal(got, sections, f"{name}: sections as /sys/module/{name}/"
                 "sections")
     loaded = [n for n in MODULE_TYPES if n in mods]
-    if truth["scenario"] == "panic":
-        c.check("vmca_oops" in loaded, "vmca_oops loaded (panic)")
+    if truth["scenario"] in ("panic", "timer"):
+        c.check("vmca_oops" in loaded, "vmca_oops loaded (panic, timer)")
     if truth["scenario"] == "leak":
         c.check("vmca_leak" in loaded, "vmca_leak loaded (leak)")
     for name in loaded:
