@@ -63,9 +63,9 @@ struct vmca_oops_ctl {
 	unsigned int magic;	       /* 0x1c */
 };
 
-#define VMCA_OOPS_MAGIC 0x564d4341u	   /* "VMCA" */
+#define VMCA_OOPS_MAGIC	       0x564d4341u /* "VMCA" */
 #define VMCA_OOPS_GLOBAL_MAGIC 0x474c4f42u /* "GLOB" */
-#define VMCA_OOPS_DEPTH 42
+#define VMCA_OOPS_DEPTH	       42
 
 /* The global the crash path passes a pointer to. */
 struct vmca_oops_ctl vmca_oops_global = {
