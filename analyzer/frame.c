@@ -123,17 +123,8 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 	const struct vmca_frame *f = &t->frames[i];
 	uint64_t pc = f->is_exact_pc ? f->pc : f->pc - 1;
 	struct vmca_debuginfo *di;
-	uint64_t address = pc, bias = 0;
-	const struct vmca_module *m = vmca_module_at(s, pc);
-	struct vmca_error *err = NULL;
-	if (m) {
-		uint32_t base;
-		err = vmca_module_debuginfo(s, m, &di, &base);
-	} else {
-		di = vmca_session_debuginfo(s);
-		bias = vmca_session_kaslr_offset(s);
-		address -= bias;
-	}
+	uint64_t address, bias;
+	struct vmca_error *err = vmca_debuginfo_at(s, pc, &di, &address, &bias);
 	if (err)
 		return err;
 	struct access a = {.s = s, .arch = arch, .frame = f};

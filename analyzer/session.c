@@ -518,6 +518,15 @@ struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 	return NULL;
 }
 
+struct vmca_error *vmca_parse_task(struct vmca_session *s, const char *arg,
+				   uint64_t *ret)
+{
+	uint64_t pid;
+	if (vmca_parse_u64(arg, &pid) && pid < (UINT64_C(1) << 32))
+		return vmca_task_by_pid(s, pid, ret);
+	return vmca_parse_address(s, arg, ret);
+}
+
 struct vmca_error *vmca_function_lookup(struct vmca_session *s,
 					uint64_t address,
 					struct vmca_symbol *ret)
@@ -539,22 +548,37 @@ struct vmca_error *vmca_function_lookup(struct vmca_session *s,
 	return NULL;
 }
 
-struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
-				  struct vmca_debuginfo_pc *ret)
+struct vmca_error *vmca_debuginfo_at(struct vmca_session *s, uint64_t address,
+				     struct vmca_debuginfo **di_ret,
+				     uint64_t *link_ret, uint64_t *bias_ret)
 {
-	struct vmca_error *err;
 	const struct vmca_module *m = vmca_module_at(s, address);
 	if (m) {
 		// A module's debuginfo is relocated to where it was loaded.
-		struct vmca_debuginfo *di;
 		uint32_t base;
-		err = vmca_module_debuginfo(s, m, &di, &base);
-		if (!err)
-			err = vmca_debuginfo_pc_lookup(di, address, ret);
-	} else {
-		err = vmca_debuginfo_pc_lookup(s->debuginfo,
-					       address - s->kaslr_offset, ret);
+		struct vmca_error *err =
+			vmca_module_debuginfo(s, m, di_ret, &base);
+		if (err)
+			return err;
+		*link_ret = address;
+		*bias_ret = 0;
+		return NULL;
 	}
+	*di_ret = s->debuginfo;
+	*link_ret = address - s->kaslr_offset;
+	*bias_ret = s->kaslr_offset;
+	return NULL;
+}
+
+struct vmca_error *vmca_pc_lookup(struct vmca_session *s, uint64_t address,
+				  struct vmca_debuginfo_pc *ret)
+{
+	struct vmca_debuginfo *di;
+	uint64_t link, bias;
+	struct vmca_error *err =
+		vmca_debuginfo_at(s, address, &di, &link, &bias);
+	if (!err)
+		err = vmca_debuginfo_pc_lookup(di, link, ret);
 	if (err)
 		return err;
 	// Assembly has lines but no function in DWARF: the symbol table

@@ -668,16 +668,9 @@ static struct vmca_error *cfi_step(struct vmca_session *s,
 {
 	uint64_t lookup = st->is_exact_pc ? st->pc : st->pc - 1;
 	struct vmca_debuginfo *di;
-	uint64_t address = lookup;
-	const struct vmca_module *m = vmca_module_at(s, lookup);
-	struct vmca_error *err = NULL;
-	if (m) {
-		uint32_t base;
-		err = vmca_module_debuginfo(s, m, &di, &base);
-	} else {
-		di = vmca_session_debuginfo(s);
-		address -= vmca_session_kaslr_offset(s);
-	}
+	uint64_t address, bias;
+	struct vmca_error *err =
+		vmca_debuginfo_at(s, lookup, &di, &address, &bias);
 	struct vmca_debuginfo_cfi_row row;
 	if (!err)
 		err = vmca_debuginfo_cfi(di, address, &row);
@@ -762,17 +755,10 @@ static void recover_saved(struct vmca_session *s,
 {
 	uint64_t lookup = callee->is_exact_pc ? callee->pc : callee->pc - 1;
 	struct vmca_debuginfo *di;
-	uint64_t address = lookup;
-	const struct vmca_module *m = vmca_module_at(s, lookup);
-	if (m) {
-		uint32_t base;
-		if (!vmca_error_consume(
-			    vmca_module_debuginfo(s, m, &di, &base)))
-			return;
-	} else {
-		di = vmca_session_debuginfo(s);
-		address -= vmca_session_kaslr_offset(s);
-	}
+	uint64_t address, bias;
+	if (!vmca_error_consume(
+		    vmca_debuginfo_at(s, lookup, &di, &address, &bias)))
+		return;
 	struct vmca_debuginfo_cfi_row row;
 	if (!vmca_error_consume(vmca_debuginfo_cfi(di, address, &row)) ||
 	    row.cfa_reg >= 16 ||

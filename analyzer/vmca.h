@@ -119,6 +119,20 @@ struct vmca_error *vmca_symbol_by_name(struct vmca_session *s, const char *name,
 struct vmca_error *vmca_symbol_lookup(struct vmca_session *s, uint64_t address,
 				      struct vmca_symbol *ret);
 /**
+ * The debuginfo that describes a runtime address: the module's (-m) if a
+ * module holds it, else the vmlinux's; *link_ret the address as that
+ * debuginfo spells it, *bias_ret what to add to its addresses (the KASLR
+ * offset for the vmlinux, 0 for a module's, already relocated). For the
+ * core (analyzer/).
+ */
+struct vmca_debuginfo;
+struct vmca_error *vmca_debuginfo_at(struct vmca_session *s, uint64_t address,
+				     struct vmca_debuginfo **di_ret,
+				     uint64_t *link_ret, uint64_t *bias_ret);
+/** A task argument: a pid (a thread's own) or a task_struct address. */
+struct vmca_error *vmca_parse_task(struct vmca_session *s, const char *arg,
+				   uint64_t *ret);
+/**
  * vmca_symbol_lookup(), with the exact size of a module's function from
  * its debuginfo where there is one (kallsyms' size runs to the next
  * symbol, as the kernel's own lookups report it).

@@ -851,74 +851,51 @@ struct vmca_error *vmca_debuginfo_pc_lookup(struct vmca_debuginfo *di,
 					    uint64_t address,
 					    struct vmca_debuginfo_pc *ret)
 {
-	const struct vmca_debuginfo_cpcunit *unit = find_unit(di, address);
-	if (!unit)
-		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
-					 "no compilation unit holds %#" PRIx64,
-					 address);
-	struct lookup_scope l = {.address = address};
+	struct lookup_scope *l;
 	struct vmca_error *err =
-		open_unit(di, unit->die_offset, false, &l.unit);
+		vmca_debuginfo_scope_open(di, address, false, &l);
 	if (err)
 		return err;
-	l.dbg = l.unit->dbg.dbg;
+	Dwarf_Die cu = l->cu;
 	Dwarf_Error e = NULL;
-	Dwarf_Die cu = NULL;
-	if (dwarf_offdie_b(l.dbg, unit->die_offset - l.unit->start, true, &cu,
-			   &e) != DW_DLV_OK)
-		return vmca_error_wrap(
-			vmca_error_dwarf(l.dbg, e, unit->die_offset), "%s",
-			di->path);
-	Dwarf_Half offset_size;
-	if (dwarf_get_version_of_die(cu, &l.version, &offset_size) != DW_DLV_OK)
-		l.version = 4;
-	Dwarf_Addr low;
-	if (dwarf_lowpc(cu, &low, &e) == DW_DLV_OK)
-		l.cu_low = low;
-	else
-		dwarf_dealloc_error(l.dbg, e);
-
-	search_unit(&l, cu);
 	memset(ret, 0, sizeof(*ret));
 	// Innermost first: the line table's row for the innermost, then for
 	// each function the place of the call inlined into it.
-	for (size_t i = l.nr_chain; i-- > 0;) {
+	for (size_t i = l->nr_chain; i-- > 0;) {
 		struct vmca_debuginfo_location *loc =
 			&ret->frames[ret->nr_frames++];
 		char name[512];
-		if (die_name(&l, l.chain[i], name, sizeof(name), 0))
+		if (die_name(l, l->chain[i], name, sizeof(name), 0))
 			loc->function = keep(ret, name);
 		Dwarf_Half tag = 0;
-		if (dwarf_tag(l.chain[i], &tag, &e) != DW_DLV_OK) {
-			dwarf_dealloc_error(l.dbg, e);
+		if (dwarf_tag(l->chain[i], &tag, &e) != DW_DLV_OK) {
+			dwarf_dealloc_error(l->dbg, e);
 			e = NULL;
 		}
 		loc->is_inlined = tag == DW_TAG_inlined_subroutine;
-		if (i + 1 == l.nr_chain) {
-			line_of(&l, cu, ret, loc);
+		if (i + 1 == l->nr_chain) {
+			line_of(l, cu, ret, loc);
 		} else {
-			Dwarf_Die call = l.chain[i + 1];
+			Dwarf_Die call = l->chain[i + 1];
 			loc->line =
-				(uint32_t)die_udata(&l, call, DW_AT_call_line);
-			loc->column = (uint32_t)die_udata(&l, call,
-							  DW_AT_call_column);
+				(uint32_t)die_udata(l, call, DW_AT_call_line);
+			loc->column =
+				(uint32_t)die_udata(l, call, DW_AT_call_column);
 			loc->file =
-				call_file(&l, cu, ret,
-					  die_udata(&l, call, DW_AT_call_file));
+				call_file(l, cu, ret,
+					  die_udata(l, call, DW_AT_call_file));
 		}
 	}
-	if (!l.nr_chain) {
+	if (!l->nr_chain) {
 		// Code of the unit outside any function DWARF describes
 		// (assembly): the line table alone.
 		struct vmca_debuginfo_location *loc =
 			&ret->frames[ret->nr_frames++];
-		line_of(&l, cu, ret, loc);
+		line_of(l, cu, ret, loc);
 		if (!loc->file)
 			ret->nr_frames = 0;
 	}
-	for (size_t i = 0; i < l.nr_chain; i++)
-		dwarf_dealloc_die(l.chain[i]);
-	dwarf_dealloc_die(cu);
+	vmca_debuginfo_scope_close(l);
 	if (!ret->nr_frames)
 		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
 					 "no line information for %#" PRIx64,

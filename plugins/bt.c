@@ -472,12 +472,8 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 			err = trace_out(&b, task, NULL);
 	} else {
 		for (int i = first; !err && i < argc; i++) {
-			uint64_t pid, task;
-			if (vmca_parse_u64(argv[i], &pid) &&
-			    pid < (UINT64_C(1) << 32))
-				err = vmca_task_by_pid(s, pid, &task);
-			else
-				err = vmca_parse_address(s, argv[i], &task);
+			uint64_t task;
+			err = vmca_parse_task(s, argv[i], &task);
 			if (!err)
 				err = trace_out(&b, task, NULL);
 		}

@@ -174,14 +174,8 @@ static struct vmca_error *list_run(struct vmca_session *s, struct vmca_out *out,
 				return usage();
 			has_frame = true;
 		} else if (strcmp(a, "-t") == 0 && i + 1 < argc) {
-			uint64_t pid;
-			struct vmca_error *terr;
-			i++;
-			if (vmca_parse_u64(argv[i], &pid) &&
-			    pid < (UINT64_C(1) << 32))
-				terr = vmca_task_by_pid(s, pid, &task);
-			else
-				terr = vmca_parse_address(s, argv[i], &task);
+			struct vmca_error *terr =
+				vmca_parse_task(s, argv[++i], &task);
 			if (terr)
 				return terr;
 		} else if (strcmp(a, "--hlist") == 0)

@@ -115,12 +115,8 @@ static struct vmca_error *regs_run(struct vmca_session *s, struct vmca_out *out,
 		}
 	}
 	for (int i = first; i < argc; i++) {
-		uint64_t pid, task;
-		struct vmca_error *err;
-		if (vmca_parse_u64(argv[i], &pid) && pid < (UINT64_C(1) << 32))
-			err = vmca_task_by_pid(s, pid, &task);
-		else
-			err = vmca_parse_address(s, argv[i], &task);
+		uint64_t task;
+		struct vmca_error *err = vmca_parse_task(s, argv[i], &task);
 		struct vmca_regs r;
 		if (!err)
 			err = vmca_regs_task(s, task, &r);
