@@ -269,11 +269,22 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 	// The OS type makes libkdumpfile parse VMCOREINFO (needed to find
 	// the vmlinux) before the architecture is known.
 	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
+	bool is_elf = strcmp(vmca_memory_format(m), "elf") == 0;
 	if (status != KDUMP_OK) {
 		err = error_kdump(m, status, path);
+		// Setting it reads the kernel's release from its memory: in a
+		// cut file that page may be past the cut (where the kernel
+		// was loaded is random), and the cut is the error to report.
+		kdump_clear_err(m->ctx);
+		struct vmca_error *cut = is_elf ? check_elf_complete(m)
+						: check_pages_complete(m);
+		if (cut) {
+			vmca_error_destroy(err);
+			err = cut;
+		}
 		goto fail;
 	}
-	if (strcmp(vmca_memory_format(m), "elf") == 0)
+	if (is_elf)
 		err = check_elf_complete(m);
 	else
 		err = check_pages_complete(m);

@@ -24,7 +24,7 @@ def oops_regs(truth):
         if m and rip is None:
             rip = (m.group(1), int(m.group(2), 16), m.group(3))
             continue
-        m = re.match(r"RSP: 0018:([0-9a-f]+)", l)
+        m = re.match(r"RSP: [0-9a-f]{4}:([0-9a-f]+)", l)
         if m and rip and rsp is None:
             rsp = int(m.group(1), 16)
             break
