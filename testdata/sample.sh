@@ -4,8 +4,10 @@
 # dump (Debian's 6.1 cloud kernel, a NULL dereference in a test module,
 # captured by kdump and makedumpfile) and show what vmca reads of the
 # crash in it: the system summary with the panic message (sys), the end
-# of the kernel log with the oops and its registers (log), and the task
-# list with the task that crashed marked ">" (ps).
+# of the kernel log with the oops and its registers (log), the task
+# list with the task that crashed marked ">" (ps), and that task's
+# backtrace with each frame's variables (bt -l; -m: the test module's
+# debuginfo, beside the dump).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -18,12 +20,14 @@ what() {
 }
 vmcore=$(what vmcore)
 vmlinux=$(what vmlinux)
-for cmd in sys "log" ps; do
-	echo "\$ vmca -k $vmlinux $vmcore $cmd"
+modules=$(dirname "$vmcore")/modules
+for cmd in sys "log" ps "bt -l"; do
+	echo "\$ vmca -k $vmlinux -m $modules $vmcore $cmd"
 	if [ "$cmd" = log ]; then
-		build/vmca -k "$vmlinux" "$vmcore" log | tail -n 40
+		build/vmca -k "$vmlinux" -m "$modules" "$vmcore" log | tail -n 40
 	else
-		build/vmca -k "$vmlinux" "$vmcore" "$cmd"
+		# shellcheck disable=SC2086
+		build/vmca -k "$vmlinux" -m "$modules" "$vmcore" $cmd
 	fi
 	echo
 done
