@@ -54,9 +54,10 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # holds a dead lazy mm), the end of a kdump's first kernel timed by the host.
 # 6: vmca_oops passes known values down one frame more (an integer, a
 # pointer to a global); the timer scenario (the oops in a timer callback).
-# 7: the timer scenario's truth names the insmod (insmod_pid).
-GENERATOR_VERSION = 7
-MIN_GENERATOR_VERSION = {"idle": 5, "panic": 6, "leak": 5, "frag": 5, "timer": 7}
+# 7: the timer scenario's truth names the insmod (insmod_pid). 8: timer's
+# spinner (CPU 1 spins with interrupts off: stopped by an NMI).
+GENERATOR_VERSION = 8
+MIN_GENERATOR_VERSION = {"idle": 5, "panic": 8, "leak": 5, "frag": 5, "timer": 8}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -1951,8 +1952,16 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
             m = m or re.match(r"CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (\S+)", line_text(l))
         if not m:
             raise GenError("timer scenario: no 'CPU: N PID: P' line after the oops")
-        # The insmod whose init armed the timer (woken after the truth).
+        # The insmod whose init armed the timer (woken after the truth),
+        # and the kernel thread that spins on CPU 1 from then on.
         t["insmod_pid"] = t["oops_pid"]
+        spin = None
+        for l in first:
+            spin = spin or re.search(r"vmca_oops: spinner pid=(\d+) cpu=(\d+)", line_text(l))
+        t["spinner_pid"] = int(spin.group(1)) if spin else None
+        t["spinner_cpu"] = int(spin.group(2)) if spin else None
+        if not spin:
+            raise GenError("timer scenario: no 'vmca_oops: spinner pid=' line")
         t["oops_pid"] = int(m.group(2))
         t["oops_cpu"] = int(m.group(1))
         t["oops_comm"] = m.group(3)

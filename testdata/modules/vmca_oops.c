@@ -30,6 +30,12 @@
  * stack (magic 0x564d4341, constraint 2 from init, 3 from the timer), an
  * integer parameter (depth = 42, and points = LONG_MIN), and a pointer
  * to a global (&vmca_oops_global, magic 0x474c4f42), printed first.
+ *
+ * With context=timer and a second CPU, a kernel thread bound to CPU 1
+ * (vmca_oops_spin, created at load, its pid printed) spins there with
+ * interrupts off from the write on: panic() cannot stop that CPU with its
+ * interrupt and falls back to an NMI, so the dump holds a CPU stopped on
+ * its NMI stack above a task's (kdump's NMI saves where it spun).
  */
 #include <linux/build_bug.h>
 #include <linux/completion.h>
@@ -42,6 +48,9 @@
 #include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/timer.h>
 
 /* Stands in for task_struct: exit_signal sits at offset 0x28. */
@@ -113,6 +122,24 @@ static void vmca_oops_crash(struct vmca_oops_ctl *ctl)
 
 static struct timer_list vmca_oops_timer;
 
+static DECLARE_COMPLETION(vmca_oops_spin_go);
+static int vmca_oops_spinning;
+
+/* Interrupts off, forever: only an NMI stops this CPU. */
+static noinline __attribute__((noipa)) __noreturn void vmca_oops_spin_loop(void)
+{
+	local_irq_disable();
+	WRITE_ONCE(vmca_oops_spinning, 1);
+	for (;;)
+		cpu_relax();
+}
+
+static int vmca_oops_spin(void *unused)
+{
+	wait_for_completion(&vmca_oops_spin_go);
+	vmca_oops_spin_loop();
+}
+
 static void vmca_oops_fire(struct timer_list *t)
 {
 	struct vmca_oops_ctl ctl = {
@@ -151,7 +178,18 @@ static int __init vmca_oops_init(void)
 	struct proc_dir_entry *entry;
 	int ret;
 
+	struct task_struct *spinner = NULL;
+
 	BUILD_BUG_ON(offsetof(struct vmca_oops_task, exit_signal) != 0x28);
+	if (strcmp(context, "timer") == 0 && num_online_cpus() >= 2) {
+		spinner =
+			kthread_create(vmca_oops_spin, NULL, "vmca_oops_spin");
+		if (IS_ERR(spinner))
+			return PTR_ERR(spinner);
+		kthread_bind(spinner, 1);
+		wake_up_process(spinner);
+		pr_info("vmca_oops: spinner pid=%d cpu=1\n", spinner->pid);
+	}
 	entry = proc_create("vmca_oops", 0200, NULL, &vmca_oops_proc_ops);
 	if (!entry)
 		return -ENOMEM;
@@ -161,8 +199,15 @@ static int __init vmca_oops_init(void)
 		return -EINTR;
 	}
 	if (strcmp(context, "timer") == 0) {
+		if (spinner) {
+			/* This task and the timer on CPU 0, CPU 1 spins. */
+			set_cpus_allowed_ptr(current, cpumask_of(0));
+			complete(&vmca_oops_spin_go);
+			while (!READ_ONCE(vmca_oops_spinning))
+				msleep(1);
+		}
 		/* The callback oopses; the CPU idles meanwhile. */
-		timer_setup(&vmca_oops_timer, vmca_oops_fire, 0);
+		timer_setup(&vmca_oops_timer, vmca_oops_fire, TIMER_PINNED);
 		mod_timer(&vmca_oops_timer, jiffies + 1);
 		schedule_timeout_uninterruptible(10 * HZ);
 		/* not reached with panic_on_oops=1 */

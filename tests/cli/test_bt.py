@@ -236,6 +236,31 @@ def main():
                     f"CPU {t['cpu']}: from the {stacks[0]} stack back to "
                     f"the task's, through an interrupt frame: {stacks}")
 
+    # timer: CPU 1's kernel thread spun with interrupts off; panic() had
+    # to stop it with an NMI (QEMU: the CPU halted on its NMI stack).
+    if truth.get("spinner_pid") is not None:
+        sp = [t for t in traces if t["pid"] == truth["spinner_pid"]]
+        if c.check(sp, f"the spinner (PID {truth['spinner_pid']})"):
+            t = sp[0]
+            fns = [f["function"] for f in t["frames"] if not f["is_inlined"]]
+            stacks = [f["stack"] for f in t["frames"]]
+            c.check("vmca_oops_spin_loop" in fns and t["is_complete"] and
+                    fns[-1] in KTHREAD_ENDS,
+                    f"the spinner's trace: its loop, down to "
+                    f"ret_from_fork: {fns}")
+            if d["kind"] != "kdump":
+                # The first frame on the task's stack (after the functions
+                # inlined there) is the loop, entered through pt_regs.
+                k = stacks.index("task") if "task" in stacks else None
+                fr = next((f for f in t["frames"][k:] if not f["is_inlined"]),
+                          None) if k is not None else None
+                c.check(stacks and stacks[0] == "nmi" and fr and
+                        fr["pt_regs"] and
+                        fr["function"] == "vmca_oops_spin_loop" and
+                        all(x == "nmi" for x in stacks[:k]),
+                        f"QEMU: from the NMI stack to the thread's, "
+                        f"through the NMI's pt_regs: {stacks}")
+
     # bt -l: what the test module passed down, at its frames, against
     # the line it printed before the fault (and its source's constants).
     if truth.get("oops") and panic:

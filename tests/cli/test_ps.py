@@ -63,7 +63,8 @@ def main():
         f = far.get(tid)
         t = by_tid.get(tid)
         if f is None or t is None or tid in (crasher,
-                                             truth.get("insmod_pid")):
+                                             truth.get("insmod_pid"),
+                                             truth.get("spinner_pid")):
             continue
         if g["timeslices"] is None or g["timeslices"] != f["timeslices"]:
             ran += 1
