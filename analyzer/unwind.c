@@ -107,9 +107,10 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 		err = vmca_regs_task(s, task, &regs);
 	if (err)
 		return err;
-	int64_t cpu = regs.source == VMCA_REGS_CPU_NOTES
-			      ? (int64_t)regs.cpu
-			      : vmca_regs_task_cpu(s, task);
+	// A CPU's stacks are the task's only while it runs there (the
+	// dump's registers); a saved context is on the task's own stack.
+	int64_t cpu =
+		regs.source == VMCA_REGS_CPU_NOTES ? (int64_t)regs.cpu : -1;
 	struct vmca_stack_trace *t = calloc(1, sizeof(*t));
 	if (!t)
 		return &vmca_enomem;

@@ -40,8 +40,21 @@ enum orc_type {
 	ORC_REGS_PARTIAL,
 };
 
-/* One struct orc_entry: s16 sp_offset, s16 bp_offset, then bitfields. */
-#define ORC_ENTRY_SIZE 6
+/** Where a field of struct orc_entry is, in bits from its start. */
+struct orc_field {
+	uint32_t bit_offset, bit_size;
+};
+
+/**
+ * struct orc_entry's layout, from DWARF: s16 sp_offset, s16 bp_offset,
+ * then the bitfields sp_reg, bp_reg, type and (before v6.4) end. Without
+ * the type in DWARF, orc_types.h's little-endian layout.
+ */
+struct orc_layout {
+	uint64_t size;
+	struct orc_field sp_offset, bp_offset, sp_reg, bp_reg, type, end;
+	bool has_end;
+};
 
 struct orc_entry {
 	int16_t sp_offset, bp_offset;
@@ -81,6 +94,7 @@ struct vmca_unwind_cache {
 	 * Before: type:2 CALL/REGS/REGS_PARTIAL, end:1 (orc_types.h).
 	 */
 	bool is_v6_4;
+	struct orc_layout layout;
 	struct orc_table vmlinux;
 	struct vmca_error *vmlinux_error;
 	struct module_orc *modules;
@@ -121,21 +135,72 @@ static const struct {
 	{"sp", VMCA_REG_RSP},  {"ss", VMCA_REG_SS},
 };
 
+// struct orc_entry's fields as DWARF lays them out (after the orc_types.h
+// of the kernels vmca knows where DWARF has no such type).
+static void orc_layout(struct vmca_session *s, struct vmca_unwind_cache *c)
+{
+	struct orc_layout l = {
+		.size = 6,
+		.sp_offset = {0, 16},
+		.bp_offset = {16, 16},
+		.sp_reg = {32, 4},
+		.bp_reg = {36, 4},
+		.type = {40, c->is_v6_4 ? 3 : 2},
+		.end = {42, 1},
+		.has_end = !c->is_v6_4,
+	};
+	uint32_t type;
+	if (!vmca_error_consume(vmca_type(s, "struct orc_entry", &type)) ||
+	    vmca_type_sizeof(s, type) < 5 || vmca_type_sizeof(s, type) > 8) {
+		c->layout = l;
+		return;
+	}
+	struct orc_layout d = {.size = vmca_type_sizeof(s, type)};
+	struct {
+		const char *name;
+		struct orc_field *f;
+	} fields[] = {
+		{"sp_offset", &d.sp_offset}, {"bp_offset", &d.bp_offset},
+		{"sp_reg", &d.sp_reg},	     {"bp_reg", &d.bp_reg},
+		{"type", &d.type},	     {"end", &d.end},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct vmca_member m;
+		if (!vmca_error_consume(vmca_type_member_path(
+			    s, type, fields[i].name, &m))) {
+			if (fields[i].f == &d.end)
+				continue; // v6.4 dropped it
+			c->layout = l;
+			return;
+		}
+		uint32_t bits =
+			m.bit_size
+				? m.bit_size
+				: (uint32_t)(8 * vmca_type_sizeof(s, m.type));
+		if (m.bit_offset + bits > 8 * d.size || !bits || bits > 16) {
+			c->layout = l;
+			return;
+		}
+		*fields[i].f = (struct orc_field){(uint32_t)m.bit_offset, bits};
+		if (fields[i].f == &d.end)
+			d.has_end = true;
+	}
+	c->layout = d;
+}
+
 static struct vmca_error *vmlinux_table(struct vmca_session *s,
 					struct vmca_unwind_cache *c)
 {
 	struct vmca_debuginfo *di = vmca_session_debuginfo(s);
-	struct vmca_debuginfo_section ip, entries, header;
+	struct vmca_debuginfo_section ip, entries;
 	struct vmca_error *err =
 		vmca_debuginfo_section(di, ".orc_unwind_ip", &ip);
 	if (!err)
 		err = vmca_debuginfo_section(di, ".orc_unwind", &entries);
 	if (err)
 		return vmca_error_wrap(err, "vmlinux's ORC tables");
-	c->is_v6_4 = vmca_error_consume(
-		vmca_debuginfo_section(di, ".orc_header", &header));
-	if (ip.size % 4 || entries.size % ORC_ENTRY_SIZE ||
-	    ip.size / 4 != entries.size / ORC_ENTRY_SIZE || !ip.data)
+	if (ip.size % 4 || entries.size % c->layout.size ||
+	    ip.size / 4 != entries.size / c->layout.size || !ip.data)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s: .orc_unwind_ip and .orc_unwind "
 					 "do not match",
@@ -180,6 +245,10 @@ static struct vmca_error *cache_get(struct vmca_session *s,
 	struct vmca_unwind_cache *c = *slot;
 	if (!c->is_ready) {
 		c->is_ready = true;
+		struct vmca_debuginfo_section header;
+		c->is_v6_4 = vmca_error_consume(vmca_debuginfo_section(
+			vmca_session_debuginfo(s), ".orc_header", &header));
+		orc_layout(s, c);
 		c->vmlinux_error = vmlinux_table(s, c);
 		uint32_t regs;
 		struct vmca_error *err = vmca_type(s, "struct pt_regs", &regs);
@@ -222,6 +291,7 @@ static struct vmca_error *cache_get(struct vmca_session *s,
 
 // A module's ORC tables, copied from its struct mod_arch_specific.
 static struct vmca_error *module_table(struct vmca_session *s,
+				       const struct vmca_unwind_cache *c,
 				       const struct vmca_module *m,
 				       struct orc_table *ret)
 {
@@ -249,13 +319,13 @@ static struct vmca_error *module_table(struct vmca_session *s,
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "module %s: %" PRIu64 " ORC entries",
 					 m->name, nr);
-	uint8_t *buf = malloc(nr * (4 + ORC_ENTRY_SIZE));
+	uint64_t size = c->layout.size;
+	uint8_t *buf = malloc(nr * (4 + size));
 	if (!buf)
 		return &vmca_enomem;
 	err = vmca_read(s, ip_address, buf, nr * 4);
 	if (!err)
-		err = vmca_read(s, entries_address, buf + nr * 4,
-				nr * ORC_ENTRY_SIZE);
+		err = vmca_read(s, entries_address, buf + nr * 4, nr * size);
 	if (err) {
 		free(buf);
 		return vmca_error_wrap(err, "module %s: ORC tables", m->name);
@@ -285,30 +355,39 @@ static uint64_t table_ip(const struct orc_table *t, size_t i)
 	       (uint64_t)(int64_t)get_s32(t->ip + 4 * i);
 }
 
+static uint64_t field(uint64_t word, struct orc_field f)
+{
+	return word >> f.bit_offset & ((UINT64_C(1) << f.bit_size) - 1);
+}
+
 static void decode(const struct vmca_unwind_cache *c, const uint8_t *p,
 		   struct orc_entry *ret)
 {
-	uint16_t flags;
-	memcpy(&ret->sp_offset, p, 2);
-	memcpy(&ret->bp_offset, p + 2, 2);
-	memcpy(&flags, p + 4, 2);
-	ret->sp_reg = flags & 0xf;
-	ret->bp_reg = flags >> 4 & 0xf;
+	const struct orc_layout *l = &c->layout;
+	uint64_t word = 0;
+	for (uint64_t i = 0; i < l->size; i++)
+		word |= (uint64_t)p[i] << (8 * i); // x86_64: little-endian
+	ret->sp_offset = (int16_t)field(word, l->sp_offset);
+	ret->bp_offset = (int16_t)field(word, l->bp_offset);
+	ret->sp_reg = (unsigned)field(word, l->sp_reg);
+	ret->bp_reg = (unsigned)field(word, l->bp_reg);
+	unsigned type = (unsigned)field(word, l->type);
 	if (c->is_v6_4) {
 		static const enum orc_type types[8] = {
 			ORC_UNDEFINED, ORC_END_OF_STACK, ORC_CALL,
 			ORC_REGS,      ORC_REGS_PARTIAL, ORC_UNDEFINED,
 			ORC_UNDEFINED, ORC_UNDEFINED,
 		};
-		ret->type = types[flags >> 8 & 7];
+		ret->type = types[type & 7];
 	} else if (ret->sp_reg == ORC_REG_UNDEFINED) {
 		// Before v6.4 an undefined sp_reg with "end" set marks the
 		// end of the stack; without it, no information.
-		ret->type = flags >> 10 & 1 ? ORC_END_OF_STACK : ORC_UNDEFINED;
+		ret->type = l->has_end && field(word, l->end) ? ORC_END_OF_STACK
+							      : ORC_UNDEFINED;
 	} else {
 		static const enum orc_type types[4] = {
 			ORC_CALL, ORC_REGS, ORC_REGS_PARTIAL, ORC_UNDEFINED};
-		ret->type = types[flags >> 8 & 3];
+		ret->type = types[type & 3];
 	}
 }
 
@@ -330,7 +409,7 @@ static bool table_find(const struct vmca_unwind_cache *c,
 	}
 	if (lo == 0)
 		return false;
-	decode(c, t->entries + (lo - 1) * ORC_ENTRY_SIZE, ret);
+	decode(c, t->entries + (lo - 1) * c->layout.size, ret);
 	return true;
 }
 
@@ -363,7 +442,7 @@ static struct vmca_error *orc_find(struct vmca_session *s,
 		mo = &c->modules[c->nr_modules++];
 		memset(mo, 0, sizeof(*mo));
 		mo->module = m->address;
-		mo->error = module_table(s, m, &mo->table);
+		mo->error = module_table(s, c, m, &mo->table);
 	}
 	if (mo->error)
 		return vmca_error_create(mo->error->code, "%s",
@@ -897,7 +976,8 @@ static struct vmca_error *x86_64_stacks(struct vmca_session *s, uint64_t task,
 			    size < 4096 || size > (1u << 20))
 				size = 16384;
 			// It points at the top, or 8 below it (v5.10).
-			uint64_t end = (top + 4095) & ~UINT64_C(4095);
+			uint64_t page = vmca_session_page_size(s);
+			uint64_t end = (top + page - 1) & ~(page - 1);
 			add_stack(stacks, &nr, "irq", end - size, end);
 		}
 		uint64_t cea;
