@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** @file Disassembly through capstone: the one file that includes it. */
+#include <dlfcn.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,50 @@ struct vmca_disasm {
 	cs_insn *insn;
 };
 
+/*
+ * Capstone is loaded on the first disassembly, not at start: its tables
+ * take ~3 MB of relocated data (1.4 MB of it private to the process) that
+ * every command paid for at startup, and only dis and panic disassemble.
+ * The build names the library it was compiled against
+ * (VMCA_CAPSTONE_LIBRARY); these are the few functions vmca calls.
+ */
+static struct {
+	__typeof__(cs_open) *open;
+	__typeof__(cs_option) *option;
+	__typeof__(cs_malloc) *malloc;
+	__typeof__(cs_free) *free;
+	__typeof__(cs_close) *close;
+	__typeof__(cs_disasm_iter) *disasm_iter;
+	/** Why it could not be loaded; empty once loaded. */
+	char error[512];
+} capstone;
+
+static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
+
+static void capstone_load(void)
+{
+	void *h = dlopen(VMCA_CAPSTONE_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
+	if (h) {
+#define LOAD(field, name)                                    \
+	if (!missing && !(capstone.field = dlsym(h, #name))) \
+		missing = #name;
+		LOAD(open, cs_open)
+		LOAD(option, cs_option)
+		LOAD(malloc, cs_malloc)
+		LOAD(free, cs_free)
+		LOAD(close, cs_close)
+		LOAD(disasm_iter, cs_disasm_iter)
+#undef LOAD
+		if (!missing)
+			return;
+	}
+	const char *why = h ? missing : dlerror();
+	snprintf(capstone.error, sizeof(capstone.error),
+		 "capstone: cannot load %s: %s", VMCA_CAPSTONE_LIBRARY,
+		 why ? why : "unknown error");
+}
+
 struct vmca_error *vmca_disasm_create(const char *machine, bool is_intel,
 				      struct vmca_disasm **ret)
 {
@@ -22,23 +68,27 @@ struct vmca_error *vmca_disasm_create(const char *machine, bool is_intel,
 					 "disassembling %s code is not "
 					 "supported",
 					 machine[0] ? machine : "unknown");
+	pthread_once(&capstone_once, capstone_load);
+	if (capstone.error[0])
+		return vmca_error_create(VMCA_ERROR_OTHER, "%s",
+					 capstone.error);
 	struct vmca_disasm *d = calloc(1, sizeof(*d));
 	if (!d)
 		return &vmca_enomem;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &d->handle) != CS_ERR_OK) {
+	if (capstone.open(CS_ARCH_X86, CS_MODE_64, &d->handle) != CS_ERR_OK) {
 		free(d);
 		return vmca_error_create(VMCA_ERROR_OTHER,
 					 "capstone: cannot open x86_64");
 	}
-	cs_option(d->handle, CS_OPT_SYNTAX,
-		  is_intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
-	cs_option(d->handle, CS_OPT_DETAIL, CS_OPT_ON);
+	capstone.option(d->handle, CS_OPT_SYNTAX,
+			is_intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT);
+	capstone.option(d->handle, CS_OPT_DETAIL, CS_OPT_ON);
 	// Immediates as the unsigned values they are (objdump's way):
 	// $0xffffffff82a1b2c3, not $-0x7d5e4d3d.
-	cs_option(d->handle, CS_OPT_UNSIGNED, CS_OPT_ON);
-	d->insn = cs_malloc(d->handle);
+	capstone.option(d->handle, CS_OPT_UNSIGNED, CS_OPT_ON);
+	d->insn = capstone.malloc(d->handle);
 	if (!d->insn) {
-		cs_close(&d->handle);
+		capstone.close(&d->handle);
 		free(d);
 		return &vmca_enomem;
 	}
@@ -50,8 +100,8 @@ void vmca_disasm_destroy(struct vmca_disasm *d)
 {
 	if (!d)
 		return;
-	cs_free(d->insn, 1);
-	cs_close(&d->handle);
+	capstone.free(d->insn, 1);
+	capstone.close(&d->handle);
 	free(d);
 }
 
@@ -90,7 +140,7 @@ struct vmca_error *vmca_disasm_one(struct vmca_disasm *d, uint64_t address,
 	const uint8_t *p = code;
 	size_t left = len;
 	uint64_t at = address;
-	if (!cs_disasm_iter(d->handle, &p, &left, &at, d->insn))
+	if (!capstone.disasm_iter(d->handle, &p, &left, &at, d->insn))
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "no instruction at %#" PRIx64,
 					 address);

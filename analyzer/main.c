@@ -52,6 +52,36 @@ static int help_command(const char *name)
 	return 0;
 }
 
+/*
+ * For bench/: with VMCA_MEMORY_REPORT set, the process's memory before the
+ * session is torn down, as /proc/self/status has it: the peak resident set
+ * and how much of what is resident now is the process's own (anonymous)
+ * and how much is mapped files (the index, the dump, the vmlinux and the
+ * libraries: page cache, shared and clean).
+ */
+static void report_memory(void)
+{
+	if (!getenv("VMCA_MEMORY_REPORT"))
+		return;
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return;
+	static const char *const keys[] = {"VmHWM", "RssAnon", "RssFile"};
+	long kb[3] = {-1, -1, -1};
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		for (int i = 0; i < 3; i++) {
+			size_t n = strlen(keys[i]);
+			if (strncmp(line, keys[i], n) == 0 && line[n] == ':')
+				kb[i] = strtol(line + n + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+	fprintf(stderr,
+		"vmca: memory: peak_rss_kb=%ld anon_kb=%ld file_kb=%ld\n",
+		kb[0], kb[1], kb[2]);
+}
+
 static int fail(bool is_json, struct vmca_error *err)
 {
 	if (is_json)
@@ -153,6 +183,7 @@ int main(int argc, char **argv)
 	const char *const *warnings = vmca_session_warnings(s, &nr_warnings);
 	for (size_t i = 0; i < nr_warnings; i++)
 		fprintf(stderr, "vmca: warning: %s\n", warnings[i]);
+	report_memory();
 	vmca_session_destroy(s);
 	if (err)
 		return fail(is_json, err);

@@ -270,6 +270,9 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 	// the vmlinux) before the architecture is known.
 	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
 	bool is_elf = strcmp(vmca_memory_format(m), "elf") == 0;
+	if (!is_elf)
+		kdump_set_number_attr(m->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+				      KDUMP_MMAP_NEVER);
 	if (status != KDUMP_OK) {
 		err = error_kdump(m, status, path);
 		// Setting it reads the kernel's release from its memory: in a

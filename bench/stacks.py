@@ -11,10 +11,16 @@ kernel: not 6.12), on the same dumps:
 
 Each is a fresh process, as a batch job runs it: median wall time and peak
 RSS of N runs, the peers' ratios to vmca; a peer that fails gets no ratio.
-Not a test: timings vary."""
+PRIV_MB is the anonymous (private) part of what is resident at the end of
+one more run: the rest of the RSS is mapped files (vmca's index, the dump,
+the vmlinux, the libraries), clean page cache shared with every other
+reader. (A host kernel >= 6.18 maps a file's large folios whole on the
+first touch, so the RSS of a mapped file there follows the page cache's
+folio sizes, not the pages read.) Not a test: timings vary."""
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +39,26 @@ prog = drgn.Program()
 prog.set_core_dump(sys.argv[1])
 prog.load_debug_info([sys.argv[2]])
 """
+
+# drgn reports its memory the way vmca does (VMCA_MEMORY_REPORT).
+DRGN_REPORT = """
+import re as _re
+_st = open("/proc/self/status").read()
+_kb = {k: _re.search(k + r":\\s+(\\d+)", _st).group(1)
+       for k in ("VmHWM", "RssAnon", "RssFile")}
+sys.stderr.write("vmca: memory: peak_rss_kb=%s anon_kb=%s file_kb=%s\\n"
+                 % (_kb["VmHWM"], _kb["RssAnon"], _kb["RssFile"]))
+"""
+
+
+def private_mb(argv, stdin=None):
+    """The anonymous memory resident at the end of one run, in MB."""
+    env = dict(os.environ, VMCA_MEMORY_REPORT="1")
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                       env=env)
+    m = re.search(r"vmca: memory: .*anon_kb=(\d+)", p.stderr)
+    return int(m.group(1)) / 1024 if m else None
+
 
 DRGN = {
     "bt": "print(prog.crashed_thread().stack_trace())",
@@ -80,6 +106,7 @@ def main():
             row = {"command": name,
                    "dump": f"{a.kernel}/{d['scenario']}/{d['kind']}",
                    "vmca": bench(base + args, a.runs)}
+            row["vmca"]["private_mb"] = private_mb(base + args)
             if name == "dis -l":
                 j = json.loads(subprocess.run(
                     base[:3] + ["--json"] + base[3:] + args,
@@ -87,8 +114,10 @@ def main():
                     text=True, check=True).stdout)
                 row["instructions"] = len(j["instructions"])
             if has_drgn and name in DRGN:
-                row["drgn"] = bench([a.drgn, "-c", DRGN_PRELUDE + DRGN[name],
-                                     core, vm], max(3, a.runs // 2))
+                drgn = [a.drgn, "-c", DRGN_PRELUDE + DRGN[name] + DRGN_REPORT,
+                        core, vm]
+                row["drgn"] = bench(drgn, max(3, a.runs // 2))
+                row["drgn"]["private_mb"] = private_mb(drgn)
             if has_crash and name in CRASH:
                 row["crash"] = bench(
                     ["crash", "-s", vm, core], 1,
@@ -101,21 +130,26 @@ def main():
         return
     print(f"median of {a.runs} runs (peers fewer)")
     print(f"{'COMMAND':9s} {'DUMP':18s} {'VMCA_MS':>8s} {'RSS_MB':>7s} "
-          f"{'DRGN_MS':>8s} {'RSS_MB':>7s} {'RATIO':>7s} {'CRASH_MS':>9s} "
-          f"{'RATIO':>7s}")
+          f"{'PRIV_MB':>7s} {'DRGN_MS':>8s} {'RSS_MB':>7s} {'PRIV_MB':>7s} "
+          f"{'RATIO':>7s} {'CRASH_MS':>9s} {'RATIO':>7s}")
+
+    def priv(t):
+        return (f" {t['private_mb']:7.1f}" if t.get("private_mb") is not None
+                else f" {'-':>7s}")
     for r in rows:
         v = r["vmca"]
         line = (f"{r['command']:9s} {r['dump']:18s} {v['wall_s'] * 1e3:8.1f} "
-                f"{v['rss_mb']:7.1f}")
+                f"{v['rss_mb']:7.1f}" + priv(v))
         for tool in ("drgn", "crash"):
             t = r.get(tool)
             if not t:
-                line += f" {'-':>8s}" + (f" {'-':>7s}" if tool == "drgn"
-                                         else "") + f" {'-':>7s}"
+                line += f" {'-':>8s}" + (f" {'-':>7s} {'-':>7s}"
+                                         if tool == "drgn" else "")
+                line += f" {'-':>7s}"
                 continue
             line += f" {t['wall_s'] * 1e3:8.0f}"
             if tool == "drgn":
-                line += f" {t['rss_mb']:7.1f}"
+                line += f" {t['rss_mb']:7.1f}" + priv(t)
             line += (f" {t['wall_s'] / v['wall_s']:6.0f}x"
                      if t["exit"] == [0] else f" {'failed':>7s}")
         if "instructions" in r:
