@@ -473,7 +473,7 @@ void vmca_out_null(struct vmca_out *out, const char *key)
 void vmca_out_addr(struct vmca_out *out, const char *key, uint64_t value)
 {
 	char json[32], text[32];
-	snprintf(json, sizeof(json), "\"%#" PRIx64 "\"", value);
+	snprintf(json, sizeof(json), "\"0x%" PRIx64 "\"", value);
 	snprintf(text, sizeof(text), "%#" PRIx64, value);
 	scalar(out, key, json, text, 0);
 }
@@ -553,6 +553,6 @@ void vmca_out_write_error(FILE *f, bool is_json, const struct vmca_error *err)
 	fputs(",\"message\":", f);
 	json_string(f, err->message);
 	if (err->has_address)
-		fprintf(f, ",\"address\":\"%#" PRIx64 "\"", err->address);
+		fprintf(f, ",\"address\":\"0x%" PRIx64 "\"", err->address);
 	fputs("}}\n", f);
 }
