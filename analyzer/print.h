@@ -70,4 +70,37 @@ void vmca_print_keyed(struct vmca_session *s, struct vmca_out *out,
 bool vmca_print_symbolize(struct vmca_session *s, uint64_t address, char *buf,
 			  size_t size);
 
+/* Stack traces (trace_print.c): bt's form, for every command that shows one. */
+
+struct vmca_stack_trace;
+struct vmca_trace_printer;
+
+enum vmca_trace_print_flags {
+	/** Each frame's parameters and variables (bt -l). */
+	VMCA_TRACE_PRINT_LOCALS = 1,
+	/** Each frame's raw stack words (bt -f). */
+	VMCA_TRACE_PRINT_WORDS = 2,
+};
+
+struct vmca_error *vmca_trace_printer_create(struct vmca_session *s,
+					     struct vmca_out *out,
+					     unsigned flags,
+					     struct vmca_trace_printer **ret);
+void vmca_trace_printer_destroy(struct vmca_trace_printer *p);
+/**
+ * Task's trace t as bt shows it: in JSON one object {"pid", "task",
+ * "comm", "cpu", "is_active", "registers_source", "stacks", "frames",
+ * "is_complete", "user_regs", "error"} of the current list (see `vmca
+ * help bt`); in text its header, frames and exception registers.
+ */
+struct vmca_error *vmca_trace_print(struct vmca_trace_printer *p, uint64_t task,
+				    const struct vmca_stack_trace *t);
+
+/**
+ * Only the frames of t: bt's "frames" list under key, and in text its
+ * frame lines.
+ */
+void vmca_trace_print_frames(struct vmca_trace_printer *p, const char *key,
+			     const struct vmca_stack_trace *t);
+
 #endif /* VMCA_ANALYZER_PRINT_H */
