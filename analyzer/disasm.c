@@ -122,6 +122,144 @@ static const struct {
 	{{0xf3, 0x0f, 0x01, 0xff}, "psmash"},
 };
 
+// The general register a capstone register is (part of); *bits its width.
+static enum vmca_reg general_register(unsigned r, int *bits)
+{
+	static const struct {
+		uint16_t reg;
+		uint8_t vmca, bits;
+	} map[] = {
+#define R4(q, d, w, b, v)                                                 \
+	{X86_REG_##q, VMCA_REG_##v, 64}, {X86_REG_##d, VMCA_REG_##v, 32}, \
+		{X86_REG_##w, VMCA_REG_##v, 16},                          \
+		{X86_REG_##b, VMCA_REG_##v, 8}
+		R4(RAX, EAX, AX, AL, RAX),
+		R4(RBX, EBX, BX, BL, RBX),
+		R4(RCX, ECX, CX, CL, RCX),
+		R4(RDX, EDX, DX, DL, RDX),
+		R4(RSI, ESI, SI, SIL, RSI),
+		R4(RDI, EDI, DI, DIL, RDI),
+		R4(RBP, EBP, BP, BPL, RBP),
+		R4(RSP, ESP, SP, SPL, RSP),
+		R4(R8, R8D, R8W, R8B, R8),
+		R4(R9, R9D, R9W, R9B, R9),
+		R4(R10, R10D, R10W, R10B, R10),
+		R4(R11, R11D, R11W, R11B, R11),
+		R4(R12, R12D, R12W, R12B, R12),
+		R4(R13, R13D, R13W, R13B, R13),
+		R4(R14, R14D, R14W, R14B, R14),
+		R4(R15, R15D, R15W, R15B, R15),
+#undef R4
+		{X86_REG_AH, VMCA_REG_RAX, 8},
+		{X86_REG_BH, VMCA_REG_RBX, 8},
+		{X86_REG_CH, VMCA_REG_RCX, 8},
+		{X86_REG_DH, VMCA_REG_RDX, 8},
+		{X86_REG_RIP, VMCA_REG_RIP, 64},
+		{X86_REG_EFLAGS, VMCA_REG_RFLAGS, 64},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].reg == r) {
+			*bits = map[i].bits;
+			return (enum vmca_reg)map[i].vmca;
+		}
+	}
+	*bits = 0;
+	return VMCA_REG_NR;
+}
+
+// A write of the register r names: 32-bit writes clear the upper half
+// (a whole write), 8 and 16-bit ones keep the rest.
+static void note_write(struct vmca_insn *ret, unsigned r)
+{
+	int bits;
+	enum vmca_reg g = general_register(r, &bits);
+	if (g == VMCA_REG_NR)
+		return;
+	ret->regs_written |= UINT64_C(1) << g;
+	if (bits < 32)
+		ret->regs_partly_written |= UINT64_C(1) << g;
+}
+
+static void decode_operands(const cs_insn *i, struct vmca_insn *ret)
+{
+	const cs_detail *det = i->detail;
+	if (!det)
+		return;
+	for (uint8_t w = 0; w < det->regs_write_count; w++)
+		note_write(ret, det->regs_write[w]);
+	const cs_x86 *x86 = &det->x86;
+	for (uint8_t o = 0; o < x86->op_count; o++) {
+		const cs_x86_op *op = &x86->operands[o];
+		if (op->access & CS_AC_WRITE && op->type == X86_OP_REG)
+			note_write(ret, op->reg);
+		if (ret->nr_ops == VMCA_INSN_MAX_OPERANDS)
+			continue;
+		struct vmca_operand *v = &ret->ops[ret->nr_ops++];
+		int bits;
+		v->size = op->size;
+		v->is_read = op->access & CS_AC_READ;
+		v->is_written = op->access & CS_AC_WRITE;
+		v->reg = v->base = v->index = VMCA_REG_NR;
+		switch (op->type) {
+		case X86_OP_REG:
+			v->kind = VMCA_OPERAND_REG;
+			v->reg = general_register(op->reg, &bits);
+			break;
+		case X86_OP_IMM:
+			v->kind = VMCA_OPERAND_IMM;
+			v->imm = op->imm;
+			break;
+		case X86_OP_MEM:
+			v->kind = VMCA_OPERAND_MEM;
+			if (op->mem.base != X86_REG_INVALID)
+				v->base = general_register(op->mem.base, &bits);
+			if (op->mem.index != X86_REG_INVALID)
+				v->index =
+					general_register(op->mem.index, &bits);
+			v->scale = op->mem.scale;
+			v->disp = op->mem.disp;
+			v->has_segment = op->mem.segment == X86_REG_GS ||
+					 op->mem.segment == X86_REG_FS;
+			break;
+		default:
+			ret->nr_ops--;
+			break;
+		}
+	}
+	switch (i->id) {
+	case X86_INS_MOV:
+	case X86_INS_MOVABS:
+		ret->op = VMCA_INSN_MOV;
+		break;
+	case X86_INS_MOVZX:
+	case X86_INS_MOVSX:
+	case X86_INS_MOVSXD:
+		ret->op = VMCA_INSN_MOVX;
+		break;
+	case X86_INS_LEA:
+		ret->op = VMCA_INSN_LEA;
+		break;
+	case X86_INS_XOR:
+		ret->op = VMCA_INSN_XOR;
+		break;
+	default:
+		break;
+	}
+	switch (i->id) {
+	case X86_INS_UD2:
+	case X86_INS_INT3:
+	case X86_INS_HLT:
+		ret->is_trap = true;
+		break;
+	case X86_INS_JMP:
+	case X86_INS_LJMP:
+		break;
+	default:
+		ret->is_conditional = ret->is_jump;
+		break;
+	}
+}
+
 struct vmca_error *vmca_disasm_one(struct vmca_disasm *d, uint64_t address,
 				   const uint8_t *code, size_t len,
 				   struct vmca_insn *ret)
@@ -175,5 +313,6 @@ struct vmca_error *vmca_disasm_one(struct vmca_disasm *d, uint64_t address,
 				address + i->size + (uint64_t)op->mem.disp;
 		}
 	}
+	decode_operands(i, ret);
 	return NULL;
 }

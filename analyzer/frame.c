@@ -32,6 +32,7 @@ static bool frame_read(void *arg, uint64_t address, void *buf, size_t size)
 
 struct collect {
 	struct vmca_session *s;
+	const struct vmca_unwind_arch *arch;
 	void (*fn)(struct vmca_session *s, const struct vmca_frame_variable *v,
 		   void *arg);
 	void *arg;
@@ -69,6 +70,8 @@ static void each(void *arg, const struct vmca_debuginfo_variable *d)
 		.scope = d->scope,
 		.type_name = d->type_name,
 	};
+	v.in_register =
+		d->is_register && c->arch->dwarf_register(d->regno, &v.reg);
 	uint32_t type = 0;
 	bool has_type = type_of(s, d, &type);
 	if (!has_type) {
@@ -115,13 +118,28 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 				const struct vmca_frame_variable *v, void *arg),
 		     void *arg)
 {
+	if (i >= t->nr_frames)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "no frame #%zu to read variables of",
+					 i);
+	const struct vmca_frame *f = &t->frames[i];
+	return vmca_frame_variables_at(
+		s, t, i, f->is_exact_pc ? f->pc : f->pc - 1, fn, arg);
+}
+
+struct vmca_error *vmca_frame_variables_at(
+	struct vmca_session *s, const struct vmca_stack_trace *t, size_t i,
+	uint64_t pc,
+	void (*fn)(struct vmca_session *s, const struct vmca_frame_variable *v,
+		   void *arg),
+	void *arg)
+{
 	const struct vmca_unwind_arch *arch = vmca_unwind_arch(s);
 	if (!arch || i >= t->nr_frames)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "no frame #%zu to read variables of",
 					 i);
 	const struct vmca_frame *f = &t->frames[i];
-	uint64_t pc = f->is_exact_pc ? f->pc : f->pc - 1;
 	struct vmca_debuginfo *di;
 	uint64_t address, bias;
 	struct vmca_error *err = vmca_debuginfo_at(s, pc, &di, &address, &bias);
@@ -136,11 +154,30 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 		.cfa = f->cfa,
 		.address_bias = bias,
 	};
-	struct collect c = {.s = s, .fn = fn, .arg = arg};
+	struct collect c = {.s = s, .arch = arch, .fn = fn, .arg = arg};
 	err = vmca_type(s, "unsigned long", &c.untyped);
 	if (err)
 		return err;
 	return vmca_debuginfo_frame_variables(di, address, &acc, each, &c);
+}
+
+size_t vmca_frame_number(struct vmca_session *s,
+			 const struct vmca_stack_trace *t, size_t i,
+			 size_t scope)
+{
+	struct vmca_debuginfo_pc *pc = malloc(sizeof(*pc));
+	size_t n = 0;
+	for (size_t k = 0; k < i && k < t->nr_frames; k++) {
+		const struct vmca_frame *f = &t->frames[k];
+		n++;
+		if (pc &&
+		    vmca_error_consume(vmca_pc_lookup(
+			    s, f->is_exact_pc ? f->pc : f->pc - 1, pc)) &&
+		    pc->nr_frames > 1)
+			n += pc->nr_frames - 1;
+	}
+	free(pc);
+	return n + scope;
 }
 
 /* A frame as an expression's scope. */

@@ -193,7 +193,10 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 			t->is_complete = true;
 			break;
 		}
-		if (!st.pc) {
+		// An exception's saved RIP of 0 is a call through a NULL
+		// function pointer (the step after it unwinds the call); a
+		// return address of 0 is the end of a broken chain.
+		if (!st.pc && !st.has_pt_regs) {
 			t->error = vmca_error_create(
 				VMCA_ERROR_INVALID,
 				"frame #%zu returns to address 0",

@@ -180,6 +180,9 @@ struct vmca_frame_variable {
 	/** Not available: why ("optimized out", a register not known). */
 	const char *reason;
 	bool is_optimized_out;
+	/** At the PC its value is that of register reg (data flow). */
+	bool in_register;
+	enum vmca_reg reg;
 };
 
 /**
@@ -194,6 +197,28 @@ vmca_frame_variables(struct vmca_session *s, const struct vmca_stack_trace *t,
 		     void (*fn)(struct vmca_session *s,
 				const struct vmca_frame_variable *v, void *arg),
 		     void *arg);
+
+/**
+ * The same at another address pc of frame i's function (an instruction
+ * before the frame's own, for data flow): which variables are in scope
+ * there and where (in_register); values evaluated with the frame's
+ * registers are the frame's, right only where nothing changed them.
+ */
+struct vmca_error *vmca_frame_variables_at(
+	struct vmca_session *s, const struct vmca_stack_trace *t, size_t i,
+	uint64_t pc,
+	void (*fn)(struct vmca_session *s, const struct vmca_frame_variable *v,
+		   void *arg),
+	void *arg);
+
+/**
+ * bt's number of frame i's scope (0: its innermost inlined call, the last
+ * one the function compiled on its own): each frame counts once plus once
+ * per call inlined at its PC.
+ */
+size_t vmca_frame_number(struct vmca_session *s,
+			 const struct vmca_stack_trace *t, size_t i,
+			 size_t scope);
 
 /* The session's unwinding cache (tables, layouts; session.c owns it). */
 struct vmca_unwind_cache;

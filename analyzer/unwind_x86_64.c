@@ -878,6 +878,19 @@ static struct vmca_error *x86_64_step(struct vmca_session *s,
 		return err;
 	struct orc_entry orc;
 	uint64_t lookup = st->is_exact_pc ? st->pc : st->pc - 1;
+	if (st->pc == 0) {
+		// A call through a NULL function pointer: nothing ran at 0,
+		// the return address the call pushed is on top of the stack
+		// (the kernel's own unwinder's null_orc_entry).
+		orc = (struct orc_entry){
+			.sp_offset = 8,
+			.sp_reg = ORC_REG_SP,
+			.bp_reg = ORC_REG_UNDEFINED,
+			.type = ORC_CALL,
+		};
+		*how_ret = VMCA_UNWINDER_ORC;
+		return orc_step(s, c, &orc, st);
+	}
 	err = orc_find(s, c, lookup, &orc);
 	if (!err && orc.type != ORC_UNDEFINED) {
 		*how_ret = VMCA_UNWINDER_ORC;

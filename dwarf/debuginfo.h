@@ -257,6 +257,13 @@ struct vmca_debuginfo_variable {
 	/** The size of the type (of the pointer, if pointer_depth). */
 	uint64_t type_size;
 	enum vmca_debuginfo_loc loc;
+	/**
+	 * At the address, the value is DWARF register regno's (DW_OP_regN,
+	 * or DW_OP_bregN 0 with DW_OP_stack_value), whether or not the frame
+	 * knows that register: where data flow analyses find it.
+	 */
+	bool is_register;
+	unsigned regno;
 	uint64_t address;
 	uint8_t bytes[64];
 	size_t nr_bytes;

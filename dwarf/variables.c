@@ -78,6 +78,7 @@ static void evaluate(struct eval *ev, Dwarf_Debug dbg, Dwarf_Locdesc_c desc,
 	enum { NONE, REG, ADDR, VALUE } what = NONE;
 	unsigned reg = 0;
 	bool has_pieces = false;
+
 	v->nr_bytes = 0;
 #define PUSH(x)                         \
 	do {                            \
@@ -114,6 +115,20 @@ static void evaluate(struct eval *ev, Dwarf_Debug dbg, Dwarf_Locdesc_c desc,
 					     ? (unsigned)a
 					     : (unsigned)(op - DW_OP_breg0);
 			int64_t off = (int64_t)(op == DW_OP_bregx ? b : a);
+			if (i == 0 && off == 0 && nr_ops == 2) {
+				Dwarf_Small next = 0;
+				Dwarf_Unsigned x, y, z, w;
+				if (dwarf_get_location_op_value_c(
+					    desc, 1, &next, &x, &y, &z, &w,
+					    &e) == DW_DLV_OK &&
+				    next == DW_OP_stack_value) {
+					v->is_register = true;
+					v->regno = r;
+				} else {
+					dwarf_dealloc_error(dbg, e);
+					e = NULL;
+				}
+			}
 			uint64_t value;
 			if (!get_reg(ev, r, &value)) {
 				set_unknown(v, VMCA_LOC_UNKNOWN,
@@ -300,6 +315,8 @@ static void evaluate(struct eval *ev, Dwarf_Debug dbg, Dwarf_Locdesc_c desc,
 	}
 	switch (what) {
 	case REG: {
+		v->is_register = true;
+		v->regno = reg;
 		uint64_t value;
 		if (!get_reg(ev, reg, &value)) {
 			set_unknown(v, VMCA_LOC_UNKNOWN,
