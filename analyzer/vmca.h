@@ -17,6 +17,7 @@
 #include "printk.h"
 #include "regs.h"
 #include "slab_walk.h"
+#include "crash.h"
 #include "task.h"
 #include "type.h"
 #include "unwind.h"
