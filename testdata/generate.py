@@ -55,8 +55,9 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # 6: vmca_oops passes known values down one frame more (an integer, a
 # pointer to a global); the timer scenario (the oops in a timer callback).
 # 7: the timer scenario's truth names the insmod (insmod_pid). 8: timer's
-# spinner (CPU 1 spins with interrupts off: stopped by an NMI).
-GENERATOR_VERSION = 8
+# spinner (CPU 1 spins with interrupts off: stopped by an NMI). 9: the
+# crash scenarios (CRASH_SCENARIOS: vmca_oops' other contexts).
+GENERATOR_VERSION = 9
 MIN_GENERATOR_VERSION = {"idle": 5, "panic": 8, "leak": 5, "frag": 5, "timer": 8}
 
 # kernel short name -> Debian release string
@@ -74,10 +75,40 @@ KERNEL_SUITES = {"5.10": "bullseye"}
 # test modules.
 SUITE_HEADER_PACKAGES = {"5.10": ["linux-headers-5.10.0-32-cloud-amd64",
                                   "linux-headers-5.10.0-32-common", "linux-kbuild-5.10"]}
-SCENARIOS = ("idle", "panic", "leak", "frag", "timer")
+# Crash scenarios for `panic`: vmca_oops.ko's init crashes another way
+# (its context= parameter, the scenario's name), after the guest set what
+# the kernel needs for it (guest/init: sysctls). Each: the console line
+# that starts the kernel's report (a regex), panic()'s message, and boot
+# parameters. One kind of dump each (QEMU's kdump-compressed): the kinds
+# differ in how the dump is read, not in what the crash is, and the panic
+# and timer scenarios cover every kind.
+CRASH_SCENARIOS = {
+    # field case 2 with the kernel's struct oom_control
+    "oomctl": {"report": r"BUG: kernel NULL pointer dereference",
+               "panic": "Fatal exception", "cmdline": ""},
+    "bug": {"report": r"kernel BUG at ", "panic": "Fatal exception", "cmdline": ""},
+    "warn": {"report": r"WARNING: CPU: ", "panic": "panic_on_warn", "cmdline": ""},
+    # CONFIG_DEBUG_LIST (Debian's): the second list_del() is reported
+    "listdel": {"report": r"list_del corruption", "panic": "Fatal exception",
+                "cmdline": ""},
+    # KFENCE off: its sampled allocation would catch the use itself. The
+    # module's cache asks for SLAB_POISON, which 5.10 honours only with
+    # slub_debug on the command line (v5.12 enables it for such caches).
+    "uaf": {"report": r"general protection fault", "panic": "Fatal exception",
+            "cmdline": "kfence.sample_interval=0 slub_debug=P,vmca_oops_uaf"},
+    "nullcall": {"report": r"BUG: kernel NULL pointer dereference",
+                 "panic": "Fatal exception", "cmdline": ""},
+    "hung": {"report": r"INFO: task \S+ blocked for more than", "panic": "hung_task",
+             "cmdline": "hung_task_panic=1"},
+    "lockup": {"report": r"BUG: soft lockup", "panic": "softlockup",
+               "cmdline": ""},
+}
+SCENARIOS = ("idle", "panic", "leak", "frag", "timer") + tuple(CRASH_SCENARIOS)
 # The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
-OOPS_SCENARIOS = ("panic", "timer")
+OOPS_SCENARIOS = ("panic", "timer") + tuple(CRASH_SCENARIOS)
 KINDS = ("qemu-kdump", "qemu-elf", "kdump")
+# The kinds of dump of each scenario (every kind if not here).
+SCENARIO_KINDS = {s: ("qemu-kdump",) for s in CRASH_SCENARIOS}
 # One QEMU boot ("unit") yields these kinds.
 UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
 
@@ -1104,6 +1135,10 @@ class Boot:
         self.stopped_after_read_s = None
         self.crash_seen_after_read_s = None
         self.cmdline = "%s vmca.scenario=%s vmca.kind=%s" % (BASE_CMDLINE, scenario, mode)
+        extra = CRASH_SCENARIOS.get(scenario, {}).get("cmdline")
+        if extra:
+            self.cmdline += " " + extra
+        self.kinds = [kd for kd in UNIT_KINDS[mode] if kd in scenario_kinds(scenario)]
         if mode == "kdump":
             self.dump_level = k.dump_level()
             self.cmdline += " crashkernel=%s vmca.dumplevel=%d" % (CRASHKERNEL, self.dump_level)
@@ -1284,12 +1319,15 @@ class Boot:
     def _dump_both(self, t0):
         t_stop = time.monotonic()
         log("%s: guest stopped %.1fs after start; dumping" % (self.label(), t_stop - t0))
-        kd = os.path.join(self.work, "vmcore.qemu-kdump")
-        elf = os.path.join(self.work, "vmcore.qemu-elf")
-        self.dump(kd, paging=False, format="kdump-zlib")
-        self.dump(elf, paging=True, format="elf")
+        out = {}
+        if "qemu-kdump" in self.kinds:
+            out["qemu-kdump"] = os.path.join(self.work, "vmcore.qemu-kdump")
+            self.dump(out["qemu-kdump"], paging=False, format="kdump-zlib")
+        if "qemu-elf" in self.kinds:
+            out["qemu-elf"] = os.path.join(self.work, "vmcore.qemu-elf")
+            self.dump(out["qemu-elf"], paging=True, format="elf")
         log("%s: dumps written in %.1fs" % (self.label(), time.monotonic() - t_stop))
-        return {"qemu-kdump": kd, "qemu-elf": elf}
+        return out
 
     def _quit(self):
         with contextlib.suppress(BootFailed):
@@ -1939,7 +1977,22 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"])
     if scenario == "frag":
         t["frag"] = parse_frag(sec, t["buddyinfo"])
-    if scenario in OOPS_SCENARIOS and oops is None:
+    if scenario in CRASH_SCENARIOS:
+        want = CRASH_SCENARIOS[scenario]
+        report = None
+        for l in first:
+            if report is None and re.search(want["report"], line_text(l)):
+                report = line_text(l)
+        if report is None:
+            raise GenError("%s scenario: no %r line on the console" % (scenario, want["report"]))
+        t["report"] = report
+        if not panic or want["panic"] not in panic:
+            raise GenError("%s scenario: expected %r in panic()'s message, got %r"
+                           % (scenario, want["panic"], panic))
+        # What the module printed of itself ("vmca_oops: ...").
+        t["module_lines"] = [line_text(l) for l in first
+                             if line_text(l).startswith("vmca_oops: ")]
+    elif scenario in OOPS_SCENARIOS and oops is None:
         raise GenError("%s scenario but no oops line on the console" % scenario)
     if scenario == "panic":
         if t["oops_pid"] not in {x["tid"] for x in t["tasks"]}:
@@ -1985,6 +2038,10 @@ DUMP_FORMAT = {
 
 def dump_dir(release, scenario, kind):
     return os.path.join(cache_dir(), "dumps", release, scenario, kind)
+
+
+def scenario_kinds(scenario):
+    return SCENARIO_KINDS.get(scenario, KINDS)
 
 
 def dump_complete(release, scenario, kind):
@@ -2151,7 +2208,8 @@ def generate(kernels=None, scenarios=None, kinds=None, jobs=2, force=False):
             rel = KERNELS[short]
             for scenario in scenarios:
                 for mode, mkinds in UNIT_KINDS.items():
-                    wanted = [kd for kd in mkinds if kd in kinds]
+                    wanted = [kd for kd in mkinds if kd in kinds and
+                              kd in scenario_kinds(scenario)]
                     if not wanted:
                         continue
                     if force or not all(dump_complete(rel, scenario, kd) for kd in wanted):

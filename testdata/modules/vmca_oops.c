@@ -52,6 +52,13 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/timer.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/oom.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 /* Stands in for task_struct: exit_signal sits at offset 0x28. */
 struct vmca_oops_task {
@@ -85,8 +92,10 @@ struct vmca_oops_ctl vmca_oops_global = {
 
 static char *context = "init";
 module_param(context, charp, 0444);
-MODULE_PARM_DESC(context, "where to oops: init (the module's init) or "
-			  "timer (a timer callback, in interrupt context)");
+MODULE_PARM_DESC(context, "what to crash with: init (a NULL dereference in "
+			  "the module's init), timer (the same from a timer "
+			  "callback, in interrupt context), oomctl, bug, "
+			  "warn, listdel, uaf, nullcall, hung, lockup");
 
 /*
  * noipa: no inlining, cloning or constant propagation, so the compiler
@@ -118,6 +127,190 @@ static void vmca_oops_crash(struct vmca_oops_ctl *ctl)
 		ctl, ctl->totalpages, ctl->chosen, ctl->chosen_points,
 		VMCA_OOPS_DEPTH, &vmca_oops_global, context);
 	vmca_oops_pass(ctl, LONG_MIN, VMCA_OOPS_DEPTH, &vmca_oops_global);
+}
+
+/*
+ * context=oomctl: field case 2 itself, with the kernel's own types: a
+ * struct oom_control on the caller's stack whose chosen is still NULL and
+ * chosen_points LONG_MIN, and an evaluation that reads exit_signal
+ * through an inline helper, the way oom_evaluate_task() calls
+ * thread_group_leader(oc->chosen).
+ */
+static __always_inline bool vmca_thread_group_leader(struct task_struct *p)
+{
+	return p->exit_signal >= 0;
+}
+
+static noinline __attribute__((noipa)) int
+vmca_oom_evaluate_task(struct task_struct *task, void *arg)
+{
+	struct oom_control *oc = arg;
+
+	if (oc->chosen_points == LONG_MIN &&
+	    vmca_thread_group_leader(oc->chosen))
+		return task->pid;
+	return 0;
+}
+
+static noinline void vmca_oops_oomctl(void)
+{
+	struct oom_control oc = {
+		.gfp_mask = GFP_KERNEL,
+		.order = 3,
+		.totalpages = 976562,
+		.chosen = NULL,
+		.chosen_points = LONG_MIN,
+	};
+
+	pr_info("vmca_oops: oc=%px totalpages=%lu order=%d chosen=%px "
+		"chosen_points=%ld\n",
+		&oc, oc.totalpages, oc.order, oc.chosen, oc.chosen_points);
+	vmca_oom_evaluate_task(current, &oc);
+}
+
+/* context=bug: BUG_ON() on the control structure's magic. */
+static noinline __attribute__((noipa)) void
+vmca_oops_check(struct vmca_oops_ctl *ctl)
+{
+	pr_info("vmca_oops: BUG_ON at line %d\n", __LINE__ + 1);
+	BUG_ON(ctl->magic == VMCA_OOPS_MAGIC);
+}
+
+/* context=warn: WARN_ON() (the guest sets panic_on_warn). */
+static noinline __attribute__((noipa)) void
+vmca_oops_warn(struct vmca_oops_ctl *ctl)
+{
+	pr_info("vmca_oops: WARN_ON at line %d\n", __LINE__ + 1);
+	WARN_ON(ctl->magic == VMCA_OOPS_MAGIC);
+}
+
+/* context=listdel: list_del() of an entry already deleted. */
+struct vmca_oops_item {
+	struct list_head node;
+	unsigned long magic;
+};
+
+static LIST_HEAD(vmca_oops_list);
+
+static noinline __attribute__((noipa)) void
+vmca_oops_unlink(struct vmca_oops_item *item)
+{
+	list_del(&item->node);
+}
+
+static noinline void vmca_oops_listdel(void)
+{
+	struct vmca_oops_item *item = kmalloc(sizeof(*item), GFP_KERNEL);
+
+	if (!item)
+		return;
+	item->magic = VMCA_OOPS_MAGIC;
+	list_add(&item->node, &vmca_oops_list);
+	vmca_oops_unlink(item);
+	pr_info("vmca_oops: item=%px deleted once, next=%px prev=%px\n", item,
+		item->node.next, item->node.prev);
+	vmca_oops_unlink(item);
+}
+
+/*
+ * context=uaf: a pointer read from an object already freed, in a cache
+ * with SLAB_POISON: the freed object reads 0x6b6b... (POISON_FREE), and
+ * following that pointer faults on a non-canonical address.
+ */
+struct vmca_oops_holder {
+	struct vmca_oops_task *task;
+	unsigned long pad[7];
+};
+
+static noinline __attribute__((noipa)) int
+vmca_oops_use(struct vmca_oops_holder *holder)
+{
+	return holder->task->exit_signal;
+}
+
+static struct vmca_oops_task vmca_oops_a_task = {.exit_signal = 17};
+
+static noinline void vmca_oops_uaf(void)
+{
+	struct kmem_cache *cache = kmem_cache_create(
+		"vmca_oops_uaf", sizeof(struct vmca_oops_holder), 0,
+		SLAB_POISON, NULL);
+	struct vmca_oops_holder *holder;
+
+	if (!cache)
+		return;
+	holder = kmem_cache_alloc(cache, GFP_KERNEL);
+	if (!holder)
+		return;
+	holder->task = &vmca_oops_a_task;
+	kmem_cache_free(cache, holder);
+	pr_info("vmca_oops: holder=%px freed, cache=vmca_oops_uaf\n", holder);
+	vmca_oops_use(holder);
+}
+
+/*
+ * context=nullcall: a call through a file_operations whose write is NULL,
+ * as a driver calling an ops member nobody filled in.
+ */
+static const struct file_operations vmca_oops_fops = {
+	.owner = THIS_MODULE,
+};
+
+static noinline __attribute__((noipa)) ssize_t
+vmca_oops_call_write(const struct file_operations *fops)
+{
+	loff_t pos = 0;
+
+	return fops->write(NULL, NULL, 0, &pos);
+}
+
+static noinline void vmca_oops_nullcall(void)
+{
+	pr_info("vmca_oops: fops=%px write=%px\n", &vmca_oops_fops,
+		vmca_oops_fops.write);
+	vmca_oops_call_write(&vmca_oops_fops);
+}
+
+/*
+ * context=hung: this task blocks on a mutex a kernel thread holds while
+ * it sleeps, until the hung task detector panics (the guest sets
+ * hung_task_panic and a short timeout).
+ */
+static DEFINE_MUTEX(vmca_oops_mutex);
+static DECLARE_COMPLETION(vmca_oops_locked);
+
+static int vmca_oops_holder_fn(void *unused)
+{
+	mutex_lock(&vmca_oops_mutex);
+	complete(&vmca_oops_locked);
+	for (;;)
+		schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
+	return 0;
+}
+
+static noinline void vmca_oops_hung(void)
+{
+	struct task_struct *holder =
+		kthread_run(vmca_oops_holder_fn, NULL, "vmca_oops_holder");
+
+	if (IS_ERR(holder))
+		return;
+	wait_for_completion(&vmca_oops_locked);
+	pr_info("vmca_oops: mutex=%px held by pid=%d\n", &vmca_oops_mutex,
+		holder->pid);
+	mutex_lock(&vmca_oops_mutex);
+}
+
+/*
+ * context=lockup: this CPU spins with preemption off until the soft
+ * lockup detector panics (the guest sets softlockup_panic and a short
+ * watchdog_thresh).
+ */
+static noinline __attribute__((noipa)) __noreturn void vmca_oops_stuck(void)
+{
+	preempt_disable();
+	for (;;)
+		cpu_relax();
 }
 
 static struct timer_list vmca_oops_timer;
@@ -214,7 +407,27 @@ static int __init vmca_oops_init(void)
 		proc_remove(entry);
 		return -EINVAL;
 	}
-	vmca_oops_crash(&ctl);
+	if (strcmp(context, "oomctl") == 0) {
+		vmca_oops_oomctl();
+	} else if (strcmp(context, "bug") == 0) {
+		vmca_oops_check(&ctl);
+	} else if (strcmp(context, "warn") == 0) {
+		vmca_oops_warn(&ctl);
+	} else if (strcmp(context, "listdel") == 0) {
+		vmca_oops_listdel();
+	} else if (strcmp(context, "uaf") == 0) {
+		vmca_oops_uaf();
+	} else if (strcmp(context, "nullcall") == 0) {
+		vmca_oops_nullcall();
+	} else if (strcmp(context, "hung") == 0) {
+		vmca_oops_hung();
+	} else if (strcmp(context, "lockup") == 0) {
+		pr_info("vmca_oops: spinning on CPU %d\n",
+			raw_smp_processor_id());
+		vmca_oops_stuck();
+	} else {
+		vmca_oops_crash(&ctl);
+	}
 	ret = ctl.constraint;
 	/* not reached with panic_on_oops=1 */
 	pr_info("vmca_oops: evaluate returned %d\n", ret);
