@@ -9,6 +9,7 @@
 
 #include "crash.h"
 #include "disasm.h"
+#include "oom.h"
 #include "printk.h"
 #include "slab_walk.h"
 #include "task.h"
@@ -1191,7 +1192,8 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 		break;
 	case VMCA_CRASH_OOM:
 		put(c->headline, sizeof(c->headline),
-		    "panic on out of memory: %s", f->panic_message);
+		    "panic on out of memory (%s)%s%s", f->panic_message,
+		    c->oom[0] ? ": " : "", c->oom);
 		break;
 	case VMCA_CRASH_PANIC:
 		put(c->headline, sizeof(c->headline), "panic(\"%s\")%s",
@@ -1203,6 +1205,34 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 		    "panic or oops in its log)");
 		break;
 	}
+}
+
+// An OOM panic: what the OOM killer's state says (the `oom` command's).
+static void describe_oom(struct vmca_session *s, struct vmca_crash *c)
+{
+	struct vmca_oom *o;
+	struct vmca_error *err = vmca_oom_analyze(s, &o);
+	if (err) {
+		note_error(c, "the OOM killer's state", err);
+		return;
+	}
+	size_t n = 0;
+	if (o->memcg && o->has_memcg_counters)
+		put(c->oom, sizeof(c->oom),
+		    "memcg %s at %" PRIu64 " of its %" PRIu64 " pages",
+		    o->memcg_path, o->memcg_usage_pages, o->memcg_limit_pages);
+	else if (o->has_control)
+		put(c->oom, sizeof(c->oom), "%s",
+		    o->constraint[0] ? o->constraint : "an OOM");
+	n = strlen(c->oom);
+	if (o->has_choice) {
+		const struct vmca_oom_candidate *w = &o->candidates[o->choice];
+		put(c->oom + n, sizeof(c->oom) - n,
+		    "%sthe OOM killer would have chosen %s (pid %" PRIu64
+		    ", %" PRId64 " points)",
+		    n ? "; " : "", w->comm, w->pid, w->points);
+	}
+	vmca_oom_destroy(o);
 }
 
 // The caller of panic() in the trace, for a panic of no other kind.
@@ -1357,6 +1387,8 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 		panic_caller(s, c);
 	if (c->kind == VMCA_CRASH_HUNG_TASK)
 		describe_wait(s, c);
+	if (c->kind == VMCA_CRASH_OOM)
+		describe_oom(s, c);
 	headline(c, &f);
 	*ret = c;
 	return NULL;

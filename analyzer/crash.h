@@ -105,6 +105,8 @@ struct vmca_crash {
 	char caller_module[64];
 	char caller_source[512];
 	char corruption[512];
+	/** oom: what `oom` finds, in a sentence ("" if nothing). */
+	char oom[512];
 	/** hung_task: the function the task sleeps in, and the lock. */
 	char wait_function[128];
 	/** "mutex vmca_oops_mutex", "" if the backtrace shows none. */

@@ -18,6 +18,7 @@
 #include "regs.h"
 #include "slab_walk.h"
 #include "crash.h"
+#include "oom.h"
 #include "task.h"
 #include "type.h"
 #include "unwind.h"

@@ -218,6 +218,8 @@ static struct vmca_error *panic_run(struct vmca_session *s,
 	} else {
 		vmca_out_null(out, "caller");
 	}
+	str_or_null(out, "oom", c->oom);
+	line(out, "OOM:", c->oom);
 	str_or_null(out, "wait_function", c->wait_function);
 	line(out, "WAITS IN:", c->wait_function);
 	if (c->lock[0]) {
@@ -318,7 +320,8 @@ const struct vmca_plugin vmca_plugin_panic = {
 		"\"instruction\"},\n"
 		"\"bug_source\", \"corruption\", \"caller\" {\"function\", "
 		"\"module\", \"source\"},\n"
-		"\"wait_function\", \"lock\" {\"name\", \"address\", "
+		"\"oom\" (a sentence: see `vmca oom`), \"wait_function\", "
+		"\"lock\" {\"name\", \"address\", "
 		"\"owner_task\", \"owner_pid\",\n"
 		"\"owner_comm\"}, \"seconds\", \"objects\" [{\"expression\", "
 		"\"type\", \"address\",\n"

@@ -63,7 +63,8 @@ def num(x):
 # each must get.
 CRASH_KINDS = {"oomctl": "null_deref", "bug": "bug", "warn": "warn",
                "listdel": "bug", "uaf": "bad_address", "nullcall": "bad_call",
-               "hung": "hung_task", "lockup": "lockup"}
+               "hung": "hung_task", "lockup": "lockup",
+               "oommemcg": "oom", "oomglobal": "oom"}
 
 
 def module_line(truth, pattern):
@@ -161,6 +162,13 @@ def check_crash_scenario(c, v, d, truth, j):
                 "the mutex it waits for and its owner")
         c.check(j["seconds"] == 2 and "blocked for more than 2 seconds" in h,
                 f"how long, as the report says: {j['seconds']} {h}")
+    elif sc in ("oommemcg", "oomglobal"):
+        # The trigger ran out of memory (test_oom.py checks the rest).
+        c.check("Out of memory" in h and
+                f"pid {truth['oom']['hog_pid']}" in h,
+                f"the headline: panic_on_oom, the would-be victim: {h}")
+        c.check("out_of_memory" in names or "check_panic_on_oom" in names,
+                f"the backtrace goes through the OOM killer: {names}")
     elif sc == "lockup":
         m = module_line(truth, r"spinning on CPU (\d+)")
         c.equal((j["cpu"], j["function"]), (int(m.group(1)),
