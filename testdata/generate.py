@@ -102,7 +102,15 @@ CRASH_SCENARIOS = {
              "cmdline": "hung_task_panic=1"},
     "lockup": {"report": r"BUG: soft lockup", "panic": "softlockup",
                "cmdline": ""},
+    # vmca-hog in a 64 MB memory cgroup, vm.panic_on_oom=2 (guest/init)
+    "oommemcg": {"report": r"invoked oom-killer", "panic": "Out of memory",
+                 "cmdline": ""},
+    # vmca-hog and a trigger that fill the machine, vm.panic_on_oom=1
+    "oomglobal": {"report": r"invoked oom-killer", "panic": "Out of memory",
+                  "cmdline": ""},
 }
+# Of those, the ones vmca_oops.ko does not crash (no module loaded).
+OOM_SCENARIOS = ("oommemcg", "oomglobal")
 SCENARIOS = ("idle", "panic", "leak", "frag", "timer") + tuple(CRASH_SCENARIOS)
 # The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
 OOPS_SCENARIOS = ("panic", "timer") + tuple(CRASH_SCENARIOS)
@@ -134,7 +142,8 @@ TEST_MODULES = ("vmca_oops", "vmca_leak")
 # Guest helper programs (guest/<source>), built with gcc -static on the host,
 # installed in the initramfs as /sbin/<name>.
 GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c",
-               "vmca-sleeper": "sleeper.c", "vmca-cpuwake": "cpuwake.c"}
+               "vmca-sleeper": "sleeper.c", "vmca-cpuwake": "cpuwake.c",
+               "vmca-hog": "hog.c"}
 # Scenario "leak": tasks held, kmalloc objects leaked; the truth is checked
 # against these (guest/init passes the same numbers: keep in step).
 LEAK_TASKS = 150
@@ -1837,6 +1846,29 @@ ROUND_KEYS = ("meminfo", "slabinfo", "buddyinfo", "zoneinfo", "vmstat", "tasks",
 UPTIME_RESOLUTION_S = 0.01
 
 
+def parse_oom(sec):
+    """The OOM scenarios' hog and trigger as the guest read them after the
+    set-up (both idle from then until the trigger's signal)."""
+    def status(name):
+        out = {}
+        for l in sec.get(name, []):
+            k, _, v = l.partition(":")
+            out[k.strip()] = v.strip()
+        return out
+    o = {"hog_pid": int(one(sec, "oom_hog_pid")),
+         "trigger_pid": int(one(sec, "oom_trigger_pid")),
+         "hog_status": status("oom_hog_status"),
+         "hog_oom_score": int(one(sec, "oom_hog_score")),
+         "hog_oom_score_adj": int(one(sec, "oom_hog_score_adj")),
+         "trigger_status": status("oom_trigger_status")}
+    if sec.get("oom_memcg_max"):
+        o["memcg_max_bytes"] = int(one(sec, "oom_memcg_max"))
+        o["memcg_procs"] = [int(x) for x in sec.get("oom_memcg_procs", []) if x.strip()]
+    if not o["hog_status"].get("VmRSS"):
+        raise GenError("OOM scenario: no VmRSS in the hog's status")
+    return o
+
+
 def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_host, bracket,
                 stopped_after_read_s=None, crash_seen_after_read_s=None):
     static, raw_rounds = truth_sections(truth_text)
@@ -1992,6 +2024,8 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         # What the module printed of itself ("vmca_oops: ...").
         t["module_lines"] = [line_text(l) for l in first
                              if line_text(l).startswith("vmca_oops: ")]
+    if scenario in OOM_SCENARIOS:
+        t["oom"] = parse_oom(sec)
     elif scenario in OOPS_SCENARIOS and oops is None:
         raise GenError("%s scenario but no oops line on the console" % scenario)
     if scenario == "panic":
