@@ -8,6 +8,10 @@ kernel: not 6.12), on the same dumps:
   bt --all  every task's backtrace (an idle dump)
   dis -l    a function of about 200 instructions with its source lines
             (drgn has no disassembler: crash only)
+  panic     the crash explained (no peer answers this in one command:
+            vmca alone)
+  oom       the OOM killer's state on the oommemcg dump (qemu-kdump; vmca
+            alone)
 
 Each is a fresh process, as a batch job runs it: median wall time and peak
 RSS of N runs, the peers' ratios to vmca; a peer that fails gets no ratio.
@@ -90,9 +94,12 @@ def main():
     a = ap.parse_args()
     dumps = {"bt": dump(a.kernel, "panic", a.kind),
              "bt --all": dump(a.kernel, "idle", a.kind),
-             "dis -l": dump(a.kernel, "panic", a.kind)}
+             "dis -l": dump(a.kernel, "panic", a.kind),
+             "panic": dump(a.kernel, "panic", a.kind),
+             "oom": dump(a.kernel, "oommemcg", "qemu-kdump")}
     vmca_cmds = {"bt": ["bt"], "bt --all": ["bt", "--all"],
-                 "dis -l": ["dis", "-l", a.function]}
+                 "dis -l": ["dis", "-l", a.function], "panic": ["panic"],
+                 "oom": ["oom"]}
     has_drgn = os.path.exists(a.drgn)
     has_crash = shutil.which("crash")
     cache = tempfile.mkdtemp(prefix="vmca-bench-")
@@ -101,7 +108,10 @@ def main():
         for name, args in vmca_cmds.items():
             d = dumps[name]
             vm, core = d["vmlinux"], d["vmcore"]
-            base = [a.vmca, "--cache-dir", cache, "-k", vm, core]
+            # panic and oom with the test module's debuginfo (its
+            # types); bt and dis as a user first types them.
+            mods = ["-m", d["modules"]] if name in ("panic", "oom") else []
+            base = [a.vmca, "--cache-dir", cache, "-k", vm] + mods + [core]
             bench(base + ["sys"], 1)  # the index, warm
             row = {"command": name,
                    "dump": f"{a.kernel}/{d['scenario']}/{d['kind']}",

@@ -71,7 +71,8 @@ static void idset_place(struct vmca_debuginfo_slot *slots, uint32_t nr_slots,
 static struct vmca_error *idset_insert(struct vmca_debuginfo_idset *set,
 				       uint32_t hash, uint32_t id)
 {
-	if ((uint64_t)(set->count + 1) * 2 > set->nr_slots) {
+	// Filled to at most 3/4, as the symbol hash (slots_for()).
+	if ((uint64_t)(set->count + 1) * 4 > (uint64_t)set->nr_slots * 3) {
 		uint64_t n = set->nr_slots ? (uint64_t)set->nr_slots * 2
 					   : IDSET_MIN_SLOTS;
 		if (n > UINT32_MAX / 2 + 1)
