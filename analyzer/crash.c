@@ -15,6 +15,7 @@
 #include "task.h"
 #include "vmca.h"
 #include "util/cleanup.h"
+#include "util/text.h"
 
 // How far before panic()'s message the oops that led to it may start:
 // a hung task's report and its backtrace run to ~100 records.
@@ -38,32 +39,13 @@ const char *vmca_crash_kind_name(enum vmca_crash_kind kind)
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
 
-__attribute__((format(printf, 3, 4))) static void put(char *dst, size_t size,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
-
 __attribute__((format(printf, 2, 3))) static void note(struct vmca_crash *c,
 						       const char *fmt, ...)
 {
-	char *text = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&text, fmt, ap);
+	vmca_strv_vaddf(&c->notes, &c->nr_notes, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	char **grown = realloc(c->notes, (c->nr_notes + 1) * sizeof(*grown));
-	if (!grown) {
-		free(text);
-		return;
-	}
-	c->notes = grown;
-	c->notes[c->nr_notes++] = text;
 }
 
 static void note_error(struct vmca_crash *c, const char *what,
@@ -82,9 +64,7 @@ void vmca_crash_destroy(struct vmca_crash *c)
 	for (size_t i = 0; i < c->nr_objects; i++)
 		vmca_value_deinit(&c->objects[i].value);
 	free(c->objects);
-	for (size_t i = 0; i < c->nr_notes; i++)
-		free(c->notes[i]);
-	free(c->notes);
+	vmca_strv_free(c->notes, c->nr_notes);
 	free(c);
 }
 
@@ -410,7 +390,7 @@ static bool symbol_offset(struct vmca_session *s, uint64_t pc, char *buf,
 	struct vmca_symbol sym;
 	if (!vmca_error_consume(vmca_symbol_lookup(s, pc, &sym)))
 		return false;
-	put(buf, size, "%s+%#" PRIx64, sym.name, pc - sym.address);
+	vmca_strf(buf, size, "%s+%#" PRIx64, sym.name, pc - sym.address);
 	return true;
 }
 
@@ -473,17 +453,17 @@ static void classify_value(struct vmca_session *s, struct vmca_crash *c,
 	// x86_64's CONFIG_ILLEGAL_POINTER_VALUE (poison.h's delta).
 	const uint64_t delta = 0xdead000000000000ull;
 	if (value >= delta + 0x100 && value < delta + 0x100 + 0x100) {
-		put(c->bad_value, sizeof(c->bad_value),
-		    "LIST_POISON1 (%#" PRIx64 " + %#" PRIx64
-		    "): the next pointer of a list entry already deleted",
-		    delta + 0x100, value - (delta + 0x100));
+		vmca_strf(c->bad_value, sizeof(c->bad_value),
+			  "LIST_POISON1 (%#" PRIx64 " + %#" PRIx64
+			  "): the next pointer of a list entry already deleted",
+			  delta + 0x100, value - (delta + 0x100));
 		return;
 	}
 	if (value >= delta + 0x122 && value < delta + 0x122 + 0x100) {
-		put(c->bad_value, sizeof(c->bad_value),
-		    "LIST_POISON2 (%#" PRIx64 " + %#" PRIx64
-		    "): the prev pointer of a list entry already deleted",
-		    delta + 0x122, value - (delta + 0x122));
+		vmca_strf(c->bad_value, sizeof(c->bad_value),
+			  "LIST_POISON2 (%#" PRIx64 " + %#" PRIx64
+			  "): the prev pointer of a list entry already deleted",
+			  delta + 0x122, value - (delta + 0x122));
 		return;
 	}
 	static const struct {
@@ -500,20 +480,20 @@ static void classify_value(struct vmca_session *s, struct vmca_crash *c,
 		uint64_t pattern = 0x0101010101010101ull * poisons[i].byte;
 		// The pattern with a small displacement added.
 		if ((value & ~0xfffull) == (pattern & ~0xfffull)) {
-			put(c->bad_value, sizeof(c->bad_value),
-			    "slab poison %s", poisons[i].name);
+			vmca_strf(c->bad_value, sizeof(c->bad_value),
+				  "slab poison %s", poisons[i].name);
 			return;
 		}
 	}
 	if (!is_canonical(value)) {
-		put(c->bad_value, sizeof(c->bad_value),
-		    "a non-canonical address (no mapping can exist): "
-		    "garbage, or a pointer with bits flipped");
+		vmca_strf(c->bad_value, sizeof(c->bad_value),
+			  "a non-canonical address (no mapping can exist): "
+			  "garbage, or a pointer with bits flipped");
 		return;
 	}
 	if (value < 0x0000800000000000ull) {
-		put(c->bad_value, sizeof(c->bad_value),
-		    "a user-space address, dereferenced in kernel mode");
+		vmca_strf(c->bad_value, sizeof(c->bad_value),
+			  "a user-space address, dereferenced in kernel mode");
 		return;
 	}
 	struct vmca_slab_walk *w;
@@ -526,15 +506,16 @@ static void classify_value(struct vmca_session *s, struct vmca_crash *c,
 		const char *name =
 			found.cache < nr ? caches[found.cache].name : "?";
 		if (found.state == VMCA_SLAB_FIND_FREE)
-			put(c->bad_value, sizeof(c->bad_value),
-			    "a free object of slab cache %s (object %#" PRIx64
-			    " + %#" PRIx64 "): a use after free",
-			    name, found.object, found.offset);
+			vmca_strf(c->bad_value, sizeof(c->bad_value),
+				  "a free object of slab cache %s (object "
+				  "%#" PRIx64 " + %#" PRIx64
+				  "): a use after free",
+				  name, found.object, found.offset);
 		else if (found.state == VMCA_SLAB_FIND_ALLOCATED)
-			put(c->bad_value, sizeof(c->bad_value),
-			    "inside an allocated object of slab cache %s "
-			    "(object %#" PRIx64 " + %#" PRIx64 ")",
-			    name, found.object, found.offset);
+			vmca_strf(c->bad_value, sizeof(c->bad_value),
+				  "inside an allocated object of slab cache %s "
+				  "(object %#" PRIx64 " + %#" PRIx64 ")",
+				  name, found.object, found.offset);
 	}
 	vmca_slab_walk_destroy(w);
 }
@@ -580,11 +561,11 @@ static void describe_at(struct vmca_session *s, uint64_t pc, bool is_inner,
 {
 	struct vmca_symbol sym;
 	if (vmca_error_consume(vmca_function_lookup(s, pc, &sym))) {
-		put(function, function_size, "%s", sym.name);
+		vmca_strf(function, function_size, "%s", sym.name);
 		if (offset)
 			*offset = pc - sym.address;
 		if (sym.module)
-			put(module, module_size, "%s", sym.module);
+			vmca_strf(module, module_size, "%s", sym.module);
 	}
 	struct vmca_debuginfo_pc *where = malloc(sizeof(*where));
 	if (where && vmca_error_consume(vmca_pc_lookup(s, pc, where)) &&
@@ -592,7 +573,8 @@ static void describe_at(struct vmca_session *s, uint64_t pc, bool is_inner,
 		const struct vmca_debuginfo_location *l =
 			&where->frames[is_inner ? 0 : where->nr_frames - 1];
 		if (l->file)
-			put(source, source_size, "%s:%u", l->file, l->line);
+			vmca_strf(source, source_size, "%s:%u", l->file,
+				  l->line);
 	}
 	free(where);
 }
@@ -641,7 +623,7 @@ static bool is_sleep_function(const char *full)
 {
 	// GCC's clones: __mutex_lock.constprop.0 is __mutex_lock.
 	char name[128];
-	put(name, sizeof(name), "%s", full);
+	vmca_strf(name, sizeof(name), "%s", full);
 	name[strcspn(name, ".")] = '\0';
 	static const char *const names[] = {
 		"__schedule",
@@ -721,8 +703,8 @@ static void describe_wait(struct vmca_session *s, struct vmca_crash *c)
 			continue;
 		}
 		if (!c->wait_function[0])
-			put(c->wait_function, sizeof(c->wait_function), "%s",
-			    name);
+			vmca_strf(c->wait_function, sizeof(c->wait_function),
+				  "%s", name);
 		break;
 	}
 	if (!l.found)
@@ -730,12 +712,12 @@ static void describe_wait(struct vmca_session *s, struct vmca_crash *c)
 	c->lock_address = l.address;
 	char name[160] = "";
 	if (!vmca_print_symbolize(s, l.address, name, sizeof(name)))
-		put(name, sizeof(name), "%#" PRIx64, l.address);
-	put(c->lock, sizeof(c->lock), "%s %s", kind, name);
+		vmca_strf(name, sizeof(name), "%#" PRIx64, l.address);
+	vmca_strf(c->lock, sizeof(c->lock), "%s %s", kind, name);
 	// The owner: the task pointer in the lock's owner word, under its
 	// flag bits (mutex: 3 low bits; rw_semaphore: writer-owned only).
 	char type[64];
-	put(type, sizeof(type), "struct %s", kind);
+	vmca_strf(type, sizeof(type), "struct %s", kind);
 	uint64_t off, owner;
 	if (!vmca_error_consume(
 		    vmca_type_member_offset(s, type, "owner", &off)) ||
@@ -782,9 +764,9 @@ static void match_object(struct vmca_session *s,
 		return;
 	o->found = true;
 	o->scope = v->scope;
-	put(o->variable, sizeof(o->variable), "%s", v->name);
-	put(o->function, sizeof(o->function), "%s",
-	    v->function ? v->function : "");
+	vmca_strf(o->variable, sizeof(o->variable), "%s", v->name);
+	vmca_strf(o->function, sizeof(o->function), "%s",
+		  v->function ? v->function : "");
 }
 
 // The structure the bad pointer was read from, and the frame variable
@@ -806,7 +788,7 @@ static void add_objects(struct vmca_session *s, struct vmca_crash *c)
 	struct vmca_crash_object *obj = calloc(1, sizeof(*obj));
 	if (!obj)
 		return;
-	put(obj->expression, sizeof(obj->expression), "*%s", o->root);
+	vmca_strf(obj->expression, sizeof(obj->expression), "*%s", o->root);
 	vmca_value_init_reference(&obj->value, pt.target, o->root_value);
 	// A caller's frame may hold the structure itself.
 	struct object_search search = {.address = o->root_value};
@@ -818,10 +800,10 @@ static void add_objects(struct vmca_session *s, struct vmca_crash *c)
 			obj->has_frame = true;
 			obj->frame =
 				vmca_frame_number(s, c->trace, i, search.scope);
-			put(obj->variable, sizeof(obj->variable), "%s",
-			    search.variable);
-			put(obj->function, sizeof(obj->function), "%s",
-			    search.function);
+			vmca_strf(obj->variable, sizeof(obj->variable), "%s",
+				  search.variable);
+			vmca_strf(obj->function, sizeof(obj->function), "%s",
+				  search.function);
 		}
 	}
 	c->objects = obj;
@@ -864,7 +846,7 @@ static void analyze_call(struct vmca_session *s, struct vmca_crash *c,
 					   call->address, reg, &o);
 		if (!err) {
 			c->origin = o;
-			put(c->member, sizeof(c->member), "%s", o.member);
+			vmca_strf(c->member, sizeof(c->member), "%s", o.member);
 		}
 	} else if (m && m->base != VMCA_REG_NR && m->base != VMCA_REG_RIP &&
 		   m->index == VMCA_REG_NR) {
@@ -881,19 +863,12 @@ static void analyze_call(struct vmca_session *s, struct vmca_crash *c,
 			    vmca_member_at_offset(s, pt.target,
 						  (uint64_t)m->disp, 8, path,
 						  sizeof(path), &mt)) {
-				char tname[200];
-				vmca_type_name(
-					s, vmca_type_unqualified(s, pt.target),
-					NULL, tname, sizeof(tname));
-				const char *bare =
-					strncmp(tname, "struct ", 7) == 0
-						? tname + 7
-						: tname;
-				put(c->member, sizeof(c->member), "%s.%s", bare,
-				    path);
+				vmca_member_label(s, pt.target, path, c->member,
+						  sizeof(c->member));
 				size_t n = strlen(o.expression);
-				put(o.expression + n, sizeof(o.expression) - n,
-				    "->%s", path);
+				vmca_strf(o.expression + n,
+					  sizeof(o.expression) - n, "->%s",
+					  path);
 			}
 			c->origin = o;
 		}
@@ -919,8 +894,8 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 	struct vmca_insn insn;
 	bool has_insn = read_insn(s, fr->pc, &insn);
 	if (has_insn)
-		put(c->instruction, sizeof(c->instruction), "%s %s",
-		    insn.mnemonic, insn.operands);
+		vmca_strf(c->instruction, sizeof(c->instruction), "%s %s",
+			  insn.mnemonic, insn.operands);
 	if (f->has_address) {
 		c->has_fault_address = true;
 		c->fault_address = f->address;
@@ -942,8 +917,9 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 			    !call.is_call || call.size != len)
 				continue;
 			c->call_address = call.address;
-			put(c->call_instruction, sizeof(c->call_instruction),
-			    "%s %s", call.mnemonic, call.operands);
+			vmca_strf(c->call_instruction,
+				  sizeof(c->call_instruction), "%s %s",
+				  call.mnemonic, call.operands);
 			analyze_call(s, c, &call);
 			describe_pc(s, c, call.address);
 			break;
@@ -1016,17 +992,8 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 		    vmca_member_at_offset(s, pt.target, (uint64_t)m->disp,
 					  m->size ? m->size : 1, path,
 					  sizeof(path), &mt)) {
-			char tname[200];
-			vmca_type_name(s, vmca_type_unqualified(s, pt.target),
-				       NULL, tname, sizeof(tname));
-			const char *bare =
-				strchr(tname, ' ') && (strncmp(tname, "struct ",
-							       7) == 0 ||
-						       strncmp(tname, "union ",
-							       6) == 0)
-					? strchr(tname, ' ') + 1
-					: tname;
-			put(c->member, sizeof(c->member), "%s.%s", bare, path);
+			vmca_member_label(s, pt.target, path, c->member,
+					  sizeof(c->member));
 		}
 	}
 	if (c->kind == VMCA_CRASH_BAD_ADDRESS) {
@@ -1037,10 +1004,12 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 			classify_value(s, &probe, c->origin.root_value);
 			if (strstr(probe.bad_value, "free object")) {
 				size_t n = strlen(c->bad_value);
-				put(c->bad_value + n, sizeof(c->bad_value) - n,
-				    "%s%s (%#" PRIx64 ") is %s", n ? "; " : "",
-				    c->origin.root, c->origin.root_value,
-				    probe.bad_value);
+				vmca_strf(c->bad_value + n,
+					  sizeof(c->bad_value) - n,
+					  "%s%s (%#" PRIx64 ") is %s",
+					  n ? "; " : "", c->origin.root,
+					  c->origin.root_value,
+					  probe.bad_value);
 			}
 		}
 	}
@@ -1063,11 +1032,11 @@ static void place(char *buf, size_t size, const char *function,
 {
 	buf[0] = '\0';
 	if (function[0])
-		put(buf, size, " in %s%s%s%s", function, module[0] ? " [" : "",
-		    module, module[0] ? "]" : "");
+		vmca_strf(buf, size, " in %s%s%s%s", function,
+			  module[0] ? " [" : "", module, module[0] ? "]" : "");
 	if (source[0]) {
 		size_t n = strlen(buf);
-		put(buf + n, size - n, " at %s", base_name(source));
+		vmca_strf(buf + n, size - n, " at %s", base_name(source));
 	}
 }
 
@@ -1077,38 +1046,38 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 	place(where, sizeof(where), c->function, c->module, c->source);
 	char what[600] = "";
 	if (c->origin.expression[0] && c->member[0])
-		put(what, sizeof(what), " of %s (%s)", c->origin.expression,
-		    c->member);
+		vmca_strf(what, sizeof(what), " of %s (%s)",
+			  c->origin.expression, c->member);
 	else if (c->member[0])
-		put(what, sizeof(what), " (%s)", c->member);
+		vmca_strf(what, sizeof(what), " (%s)", c->member);
 	else if (c->origin.expression[0])
-		put(what, sizeof(what), " of %s", c->origin.expression);
+		vmca_strf(what, sizeof(what), " of %s", c->origin.expression);
 	switch (c->kind) {
 	case VMCA_CRASH_NULL_DEREF:
-		put(c->headline, sizeof(c->headline),
-		    "NULL pointer dereference%s%s", what, where);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "NULL pointer dereference%s%s", what, where);
 		break;
 	case VMCA_CRASH_BAD_ADDRESS:
-		put(c->headline, sizeof(c->headline),
-		    "bad pointer dereference%s%s: %#" PRIx64 "%s%s", what,
-		    where, c->has_base ? c->base_value : c->fault_address,
-		    c->bad_value[0] ? ", " : "", c->bad_value);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "bad pointer dereference%s%s: %#" PRIx64 "%s%s", what,
+			  where, c->has_base ? c->base_value : c->fault_address,
+			  c->bad_value[0] ? ", " : "", c->bad_value);
 		break;
 	case VMCA_CRASH_BAD_CALL: {
 		char target[600] = "";
 		if (c->origin.expression[0] && c->member[0])
-			put(target, sizeof(target), " %s (%s)",
-			    c->origin.expression, c->member);
+			vmca_strf(target, sizeof(target), " %s (%s)",
+				  c->origin.expression, c->member);
 		else if (c->origin.expression[0])
-			put(target, sizeof(target), " %s",
-			    c->origin.expression);
-		put(c->headline, sizeof(c->headline),
-		    "call through a %s function pointer%s%s",
-		    c->rip < 4096 ? "NULL" : "bad", target, where);
+			vmca_strf(target, sizeof(target), " %s",
+				  c->origin.expression);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "call through a %s function pointer%s%s",
+			  c->rip < 4096 ? "NULL" : "bad", target, where);
 		if (c->rip >= 4096) {
 			size_t n = strlen(c->headline);
-			put(c->headline + n, sizeof(c->headline) - n,
-			    " (target %#" PRIx64 ")", c->rip);
+			vmca_strf(c->headline + n, sizeof(c->headline) - n,
+				  " (target %#" PRIx64 ")", c->rip);
 		}
 		break;
 	}
@@ -1129,80 +1098,87 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 					? "list_del() of an entry already "
 					  "deleted: "
 					: "";
-			put(c->headline, sizeof(c->headline),
-			    "list corruption: %s%s%s (BUG() at %s)", meaning,
-			    found, caller, base_name(f->bug_source));
+			vmca_strf(c->headline, sizeof(c->headline),
+				  "list corruption: %s%s%s (BUG() at %s)",
+				  meaning, found, caller,
+				  base_name(f->bug_source));
 		} else {
 			// The BUG()'s own place: its function, and the line
 			// the report names.
 			char in[300];
 			place(in, sizeof(in), c->function, c->module, "");
-			put(c->headline, sizeof(c->headline), "BUG()%s%s%s",
-			    f->bug_source[0] ? " at " : "",
-			    base_name(f->bug_source), in);
+			vmca_strf(c->headline, sizeof(c->headline),
+				  "BUG()%s%s%s", f->bug_source[0] ? " at " : "",
+				  base_name(f->bug_source), in);
 		}
 		break;
 	case VMCA_CRASH_WARN: {
 		char in[300];
 		place(in, sizeof(in), c->function, c->module, "");
-		put(c->headline, sizeof(c->headline),
-		    "WARN()%s%s%s with panic_on_warn",
-		    f->bug_source[0] ? " at " : "", base_name(f->bug_source),
-		    in);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "WARN()%s%s%s with panic_on_warn",
+			  f->bug_source[0] ? " at " : "",
+			  base_name(f->bug_source), in);
 		break;
 	}
 	case VMCA_CRASH_HUNG_TASK: {
 		char wait[400] = "";
 		if (c->wait_function[0])
-			put(wait, sizeof(wait), " in %s", c->wait_function);
+			vmca_strf(wait, sizeof(wait), " in %s",
+				  c->wait_function);
 		if (c->lock[0]) {
 			size_t n = strlen(wait);
-			put(wait + n, sizeof(wait) - n, ", waiting for %s",
-			    c->lock);
+			vmca_strf(wait + n, sizeof(wait) - n,
+				  ", waiting for %s", c->lock);
 			n = strlen(wait);
 			if (c->lock_owner)
-				put(wait + n, sizeof(wait) - n,
-				    " held by %s (pid %" PRIu64 ")",
-				    c->lock_owner_comm, c->lock_owner_pid);
+				vmca_strf(wait + n, sizeof(wait) - n,
+					  " held by %s (pid %" PRIu64 ")",
+					  c->lock_owner_comm,
+					  c->lock_owner_pid);
 		}
-		put(c->headline, sizeof(c->headline),
-		    "hung task: %s:%" PRIu64 " blocked for more than %" PRIu64
-		    " seconds%s (hung_task_panic)",
-		    f->blocked_comm, f->blocked_pid, f->seconds, wait);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "hung task: %s:%" PRIu64
+			  " blocked for more than %" PRIu64
+			  " seconds%s (hung_task_panic)",
+			  f->blocked_comm, f->blocked_pid, f->seconds, wait);
 		break;
 	}
 	case VMCA_CRASH_LOCKUP:
 		if (f->header == HEADER_HARD_LOCKUP)
-			put(c->headline, sizeof(c->headline),
-			    "hard lockup on CPU %u%s", c->cpu, where);
+			vmca_strf(c->headline, sizeof(c->headline),
+				  "hard lockup on CPU %u%s", c->cpu, where);
 		else
-			put(c->headline, sizeof(c->headline),
-			    "soft lockup on CPU %u: %s:%" PRIu64
-			    " stuck for %" PRIu64 "s%s",
-			    c->cpu,
-			    f->blocked_comm[0] ? f->blocked_comm : c->comm,
-			    f->blocked_pid ? f->blocked_pid : c->pid,
-			    f->seconds, where);
+			vmca_strf(c->headline, sizeof(c->headline),
+				  "soft lockup on CPU %u: %s:%" PRIu64
+				  " stuck for %" PRIu64 "s%s",
+				  c->cpu,
+				  f->blocked_comm[0] ? f->blocked_comm
+						     : c->comm,
+				  f->blocked_pid ? f->blocked_pid : c->pid,
+				  f->seconds, where);
 		break;
 	case VMCA_CRASH_SYSRQ:
-		put(c->headline, sizeof(c->headline),
-		    "no crash: the dump was forced with sysrq c (by %s, pid "
-		    "%" PRIu64 ")",
-		    c->comm, c->pid);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "no crash: the dump was forced with sysrq c (by %s, "
+			  "pid "
+			  "%" PRIu64 ")",
+			  c->comm, c->pid);
 		break;
 	case VMCA_CRASH_OOM:
-		put(c->headline, sizeof(c->headline),
-		    "panic on out of memory (%s)%s%s", f->panic_message,
-		    c->oom[0] ? ": " : "", c->oom);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "panic on out of memory (%s)%s%s", f->panic_message,
+			  c->oom[0] ? ": " : "", c->oom);
 		break;
 	case VMCA_CRASH_PANIC:
-		put(c->headline, sizeof(c->headline), "panic(\"%s\")%s",
-		    f->panic_message, where);
+		vmca_strf(c->headline, sizeof(c->headline), "panic(\"%s\")%s",
+			  f->panic_message, where);
 		break;
 	case VMCA_CRASH_NONE:
-		put(c->headline, sizeof(c->headline),
-		    "no crash: the dump was taken of a running kernel (no "
-		    "panic or oops in its log)");
+		vmca_strf(
+			c->headline, sizeof(c->headline),
+			"no crash: the dump was taken of a running kernel (no "
+			"panic or oops in its log)");
 		break;
 	}
 }
@@ -1218,19 +1194,20 @@ static void describe_oom(struct vmca_session *s, struct vmca_crash *c)
 	}
 	size_t n = 0;
 	if (o->memcg && o->has_memcg_counters)
-		put(c->oom, sizeof(c->oom),
-		    "memcg %s at %" PRIu64 " of its %" PRIu64 " pages",
-		    o->memcg_path, o->memcg_usage_pages, o->memcg_limit_pages);
+		vmca_strf(c->oom, sizeof(c->oom),
+			  "memcg %s at %" PRIu64 " of its %" PRIu64 " pages",
+			  o->memcg_path, o->memcg_usage_pages,
+			  o->memcg_limit_pages);
 	else if (o->has_control)
-		put(c->oom, sizeof(c->oom), "%s",
-		    o->constraint[0] ? o->constraint : "an OOM");
+		vmca_strf(c->oom, sizeof(c->oom), "%s",
+			  o->constraint[0] ? o->constraint : "an OOM");
 	n = strlen(c->oom);
 	if (o->has_choice) {
 		const struct vmca_oom_candidate *w = &o->candidates[o->choice];
-		put(c->oom + n, sizeof(c->oom) - n,
-		    "%sthe OOM killer would have chosen %s (pid %" PRIu64
-		    ", %" PRId64 " points)",
-		    n ? "; " : "", w->comm, w->pid, w->points);
+		vmca_strf(c->oom + n, sizeof(c->oom) - n,
+			  "%sthe OOM killer would have chosen %s (pid %" PRIu64
+			  ", %" PRId64 " points)",
+			  n ? "; " : "", w->comm, w->pid, w->points);
 	}
 	vmca_oom_destroy(o);
 }
@@ -1309,7 +1286,7 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 		c->kind = VMCA_CRASH_PANIC;
 	else
 		c->kind = VMCA_CRASH_NONE;
-	put(c->bug_source, sizeof(c->bug_source), "%s", f.bug_source);
+	vmca_strf(c->bug_source, sizeof(c->bug_source), "%s", f.bug_source);
 	c->seconds = f.seconds;
 
 	if (c->kind != VMCA_CRASH_NONE) {
@@ -1348,7 +1325,7 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 	}
 	if (!c->task && f.has_pid) {
 		c->pid = f.pid;
-		put(c->comm, sizeof(c->comm), "%s", f.comm);
+		vmca_strf(c->comm, sizeof(c->comm), "%s", f.comm);
 	}
 
 	bool is_fault =
@@ -1365,11 +1342,12 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 			describe_pc(s, c, fr->pc);
 			struct vmca_insn insn;
 			if (read_insn(s, fr->pc, &insn))
-				put(c->instruction, sizeof(c->instruction),
-				    "%s %s", insn.mnemonic, insn.operands);
+				vmca_strf(c->instruction,
+					  sizeof(c->instruction), "%s %s",
+					  insn.mnemonic, insn.operands);
 			if (c->kind == VMCA_CRASH_BUG && f.corruption[0]) {
-				put(c->corruption, sizeof(c->corruption), "%s",
-				    f.corruption);
+				vmca_strf(c->corruption, sizeof(c->corruption),
+					  "%s", f.corruption);
 				if (f.has_corrupt_value)
 					classify_value(s, c, f.corrupt_value);
 				describe_caller(s, c);

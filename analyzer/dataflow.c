@@ -10,6 +10,7 @@
 #include "disasm.h"
 #include "vmca.h"
 #include "util/cleanup.h"
+#include "util/text.h"
 
 // A function larger than this is not read (the kernel's largest are
 // ~40 kB); loads followed back at most this deep.
@@ -34,17 +35,6 @@ struct code {
 	bool has_unknown_flow;
 	char unknown_flow[96];
 };
-
-// snprintf for strings that may be cut (expressions, notes): a cut one
-// still reads.
-__attribute__((format(printf, 3, 4))) static void put(char *dst, size_t size,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 static void code_deinit(struct code *c)
 {
@@ -122,7 +112,7 @@ static struct vmca_error *code_init(struct code *c, struct vmca_session *s,
 					 " bytes is not analyzed",
 					 fn.name, fn.size);
 	c->start = fn.address;
-	put(c->function, sizeof(c->function), "%s", fn.name);
+	vmca_strf(c->function, sizeof(c->function), "%s", fn.name);
 	struct vmca_disasm *d;
 	err = vmca_disasm_create(vmca_session_machine(s), false, &d);
 	if (err)
@@ -189,18 +179,19 @@ static struct vmca_error *code_init(struct code *c, struct vmca_session *s,
 				} else if ((i->target >= fn.address &&
 					    i->target < fn.address + fn.size)) {
 					c->has_unknown_flow = true;
-					put(c->unknown_flow,
-					    sizeof(c->unknown_flow),
-					    "a jump at %#" PRIx64
-					    " into the middle of an "
-					    "instruction",
-					    i->address);
+					vmca_strf(c->unknown_flow,
+						  sizeof(c->unknown_flow),
+						  "a jump at %#" PRIx64
+						  " into the middle of an "
+						  "instruction",
+						  i->address);
 				}
 			} else if (i->is_jump && pass == 0) {
 				c->has_unknown_flow = true;
-				put(c->unknown_flow, sizeof(c->unknown_flow),
-				    "an indirect jump at %#" PRIx64,
-				    i->address);
+				vmca_strf(c->unknown_flow,
+					  sizeof(c->unknown_flow),
+					  "an indirect jump at %#" PRIx64,
+					  i->address);
 			}
 			for (size_t m = 0; m < n; m++) {
 				if (pass == 0)
@@ -347,10 +338,10 @@ static void match_var(struct vmca_session *s,
 	f->score = score;
 	struct vmca_origin *o = f->o;
 	memset(o, 0, sizeof(*o));
-	put(o->expression, sizeof(o->expression), "%s", v->name);
-	put(o->root, sizeof(o->root), "%s", v->name);
-	put(o->root_function, sizeof(o->root_function), "%s",
-	    v->function ? v->function : "");
+	vmca_strf(o->expression, sizeof(o->expression), "%s", v->name);
+	vmca_strf(o->root, sizeof(o->root), "%s", v->name);
+	vmca_strf(o->root_function, sizeof(o->root_function), "%s",
+		  v->function ? v->function : "");
 	o->root_is_parameter = v->is_parameter;
 	if (v->type_name[0]) {
 		o->has_type = o->has_root_type = true;
@@ -391,8 +382,8 @@ bool vmca_member_at_offset(struct vmca_session *s, uint32_t id, uint64_t offset,
 			    (t.array_len && offset / esize >= t.array_len))
 				return false;
 			size_t len = strlen(path);
-			put(path + len, path_size - len, "[%" PRIu64 "]",
-			    offset / esize);
+			vmca_strf(path + len, path_size - len, "[%" PRIu64 "]",
+				  offset / esize);
 			offset %= esize;
 			id = t.target;
 			if (offset == 0 && size >= esize) {
@@ -417,8 +408,8 @@ bool vmca_member_at_offset(struct vmca_session *s, uint32_t id, uint64_t offset,
 			size_t len = strlen(path);
 			// An anonymous member adds no name.
 			if (mem.name)
-				put(path + len, path_size - len, "%s%s",
-				    len ? "." : "", mem.name);
+				vmca_strf(path + len, path_size - len, "%s%s",
+					  len ? "." : "", mem.name);
 			offset -= at;
 			id = mem.type;
 			struct vmca_type mt;
@@ -436,6 +427,20 @@ bool vmca_member_at_offset(struct vmca_session *s, uint32_t id, uint64_t offset,
 			return false;
 	}
 	return false;
+}
+
+void vmca_member_label(struct vmca_session *s, uint32_t id, const char *path,
+		       char *buf, size_t size)
+{
+	char name[200];
+	vmca_type_name(s, vmca_type_unqualified(s, id), NULL, name,
+		       sizeof(name));
+	const char *bare = name;
+	if (strncmp(name, "struct ", 7) == 0)
+		bare += 7;
+	else if (strncmp(name, "union ", 6) == 0)
+		bare += 6;
+	vmca_strf(buf, size, "%s.%s", bare, path);
 }
 
 // o's expression, read at o + disp: "o->member" through o's type.
@@ -458,17 +463,10 @@ static void load_member(struct vmca_session *s, const struct vmca_origin *o,
 	if (target && disp >= 0 &&
 	    vmca_member_at_offset(s, target, (uint64_t)disp, size, path,
 				  sizeof(path), &mtype)) {
-		put(ret->expression, sizeof(ret->expression), "%s%s->%s",
-		    is_address ? "&" : "", o->expression, path);
-		char tname[200];
-		vmca_type_name(s, vmca_type_unqualified(s, target), NULL, tname,
-			       sizeof(tname));
-		const char *bare = tname;
-		if (strncmp(tname, "struct ", 7) == 0)
-			bare += 7;
-		else if (strncmp(tname, "union ", 6) == 0)
-			bare += 6;
-		put(ret->member, sizeof(ret->member), "%s.%s", bare, path);
+		vmca_strf(ret->expression, sizeof(ret->expression), "%s%s->%s",
+			  is_address ? "&" : "", o->expression, path);
+		vmca_member_label(s, target, path, ret->member,
+				  sizeof(ret->member));
 		if (!is_address) {
 			ret->has_type = true;
 			ret->type = mtype;
@@ -479,15 +477,15 @@ static void load_member(struct vmca_session *s, const struct vmca_origin *o,
 		return;
 	}
 	if (is_address)
-		put(ret->expression, sizeof(ret->expression),
-		    "(void *)%s %c %#" PRIx64, o->expression,
-		    disp < 0 ? '-' : '+',
-		    disp < 0 ? -(uint64_t)disp : (uint64_t)disp);
+		vmca_strf(ret->expression, sizeof(ret->expression),
+			  "(void *)%s %c %#" PRIx64, o->expression,
+			  disp < 0 ? '-' : '+',
+			  disp < 0 ? -(uint64_t)disp : (uint64_t)disp);
 	else
-		put(ret->expression, sizeof(ret->expression),
-		    "*(u%u *)((void *)%s %c %#" PRIx64 ")", size * 8,
-		    o->expression, disp < 0 ? '-' : '+',
-		    disp < 0 ? -(uint64_t)disp : (uint64_t)disp);
+		vmca_strf(ret->expression, sizeof(ret->expression),
+			  "*(u%u *)((void *)%s %c %#" PRIx64 ")", size * 8,
+			  o->expression, disp < 0 ? '-' : '+',
+			  disp < 0 ? -(uint64_t)disp : (uint64_t)disp);
 }
 
 static void origin_at(const struct code *c, size_t k, enum vmca_reg reg,
@@ -518,11 +516,11 @@ static bool global_at(const struct code *c, uint64_t address, unsigned size,
 		return false;
 	struct vmca_variable var;
 	struct vmca_origin g = {0};
-	put(g.root, sizeof(g.root), "%s", sym.name);
+	vmca_strf(g.root, sizeof(g.root), "%s", sym.name);
 	bool has_var = vmca_error_consume(vmca_variable(c->s, sym.name, &var));
 	uint64_t off = address - sym.address;
-	put(g.expression, sizeof(g.expression), "%s%s",
-	    is_percpu ? "this_cpu:" : "", sym.name);
+	vmca_strf(g.expression, sizeof(g.expression), "%s%s",
+		  is_percpu ? "this_cpu:" : "", sym.name);
 	if (has_var) {
 		g.has_type = g.has_root_type = true;
 		g.type = g.root_type = var.type;
@@ -538,14 +536,14 @@ static bool global_at(const struct code *c, uint64_t address, unsigned size,
 		return false;
 	*ret = g;
 	if (off) {
-		put(ret->expression, sizeof(ret->expression), "%s%s.%s",
-		    is_percpu ? "this_cpu:" : "", sym.name, path);
+		vmca_strf(ret->expression, sizeof(ret->expression), "%s%s.%s",
+			  is_percpu ? "this_cpu:" : "", sym.name, path);
 		ret->type = mtype;
 	}
 	if (is_address) {
 		char e[sizeof(ret->expression)];
-		put(e, sizeof(e), "&%s", ret->expression);
-		put(ret->expression, sizeof(ret->expression), "%s", e);
+		vmca_strf(e, sizeof(e), "&%s", ret->expression);
+		vmca_strf(ret->expression, sizeof(ret->expression), "%s", e);
 		ret->has_type = ret->has_type &&
 				vmca_error_consume(vmca_type_pointer_to(
 					c->s, ret->type, &ret->type));
@@ -554,7 +552,7 @@ static bool global_at(const struct code *c, uint64_t address, unsigned size,
 	if (is_percpu && !is_address &&
 	    (strcmp(ret->expression, "this_cpu:current_task") == 0 ||
 	     strcmp(ret->expression, "this_cpu:pcpu_hot.current_task") == 0))
-		put(ret->expression, sizeof(ret->expression), "current");
+		vmca_strf(ret->expression, sizeof(ret->expression), "current");
 	return true;
 }
 
@@ -579,14 +577,14 @@ static void interpret_def(const struct code *c, size_t d, enum vmca_reg reg,
 		if (reg == VMCA_REG_RAX && i->has_target &&
 		    vmca_error_consume(
 			    vmca_symbol_lookup(c->s, i->target, &sym))) {
-			put(ret->expression, sizeof(ret->expression), "%s()",
-			    sym.name);
-			put(ret->note, sizeof(ret->note),
-			    "the value %s() returned", sym.name);
+			vmca_strf(ret->expression, sizeof(ret->expression),
+				  "%s()", sym.name);
+			vmca_strf(ret->note, sizeof(ret->note),
+				  "the value %s() returned", sym.name);
 		} else {
-			put(ret->note, sizeof(ret->note),
-			    "%s set by the call at %#" PRIx64,
-			    vmca_reg_names[reg], i->address);
+			vmca_strf(ret->note, sizeof(ret->note),
+				  "%s set by the call at %#" PRIx64,
+				  vmca_reg_names[reg], i->address);
 		}
 		return;
 	}
@@ -594,7 +592,7 @@ static void interpret_def(const struct code *c, size_t d, enum vmca_reg reg,
 	    i->ops[0].kind == VMCA_OPERAND_REG &&
 	    i->ops[1].kind == VMCA_OPERAND_REG &&
 	    i->ops[0].reg == i->ops[1].reg) {
-		put(ret->expression, sizeof(ret->expression), "0");
+		vmca_strf(ret->expression, sizeof(ret->expression), "0");
 		return;
 	}
 	bool is_move = i->op == VMCA_INSN_MOV || i->op == VMCA_INSN_MOVX;
@@ -602,8 +600,9 @@ static void interpret_def(const struct code *c, size_t d, enum vmca_reg reg,
 	    i->nr_ops == 2 && depth < MAX_DEPTH) {
 		bool is_lea = i->op == VMCA_INSN_LEA;
 		if (src->kind == VMCA_OPERAND_IMM && !is_lea) {
-			put(ret->expression, sizeof(ret->expression),
-			    src->imm ? "%#" PRIx64 : "0", (uint64_t)src->imm);
+			vmca_strf(ret->expression, sizeof(ret->expression),
+				  src->imm ? "%#" PRIx64 : "0",
+				  (uint64_t)src->imm);
 			return;
 		}
 		if (src->kind == VMCA_OPERAND_REG && !is_lea &&
@@ -646,9 +645,9 @@ static void interpret_def(const struct code *c, size_t d, enum vmca_reg reg,
 			}
 		}
 	}
-	put(ret->note, sizeof(ret->note),
-	    "%s computed by \"%s %s\" at %#" PRIx64, vmca_reg_names[reg],
-	    i->mnemonic, i->operands, i->address);
+	vmca_strf(ret->note, sizeof(ret->note),
+		  "%s computed by \"%s %s\" at %#" PRIx64, vmca_reg_names[reg],
+		  i->mnemonic, i->operands, i->address);
 }
 
 static void origin_at(const struct code *c, size_t k, enum vmca_reg reg,
@@ -662,7 +661,7 @@ static void origin_at(const struct code *c, size_t k, enum vmca_reg reg,
 		return;
 	}
 	if (c->has_unknown_flow) {
-		put(ret->note, sizeof(ret->note), "%s", c->unknown_flow);
+		vmca_strf(ret->note, sizeof(ret->note), "%s", c->unknown_flow);
 		return;
 	}
 	ssize_t d = reaching_def(c, k, reg);
@@ -679,34 +678,39 @@ static void origin_at(const struct code *c, size_t k, enum vmca_reg reg,
 		for (unsigned a = 0; a < sizeof(args) / sizeof(args[0]); a++) {
 			if (args[a] != reg)
 				continue;
-			put(ret->expression, sizeof(ret->expression), "arg%u",
-			    a + 1);
-			put(ret->root, sizeof(ret->root), "arg%u", a + 1);
-			put(ret->root_function, sizeof(ret->root_function),
-			    "%s", c->function);
+			vmca_strf(ret->expression, sizeof(ret->expression),
+				  "arg%u", a + 1);
+			vmca_strf(ret->root, sizeof(ret->root), "arg%u", a + 1);
+			vmca_strf(ret->root_function,
+				  sizeof(ret->root_function), "%s",
+				  c->function);
 			ret->root_is_parameter = true;
-			put(ret->note, sizeof(ret->note),
-			    "arg%u: the function's argument %u (%%%s), which "
-			    "DWARF does not name (no debuginfo for the code?)",
-			    a + 1, a + 1, vmca_reg_names[reg]);
+			vmca_strf(ret->note, sizeof(ret->note),
+				  "arg%u: the function's argument %u (%%%s), "
+				  "which "
+				  "DWARF does not name (no debuginfo for the "
+				  "code?)",
+				  a + 1, a + 1, vmca_reg_names[reg]);
 			return;
 		}
-		put(ret->note, sizeof(ret->note),
-		    "%s as the function was entered, which DWARF does not "
-		    "name",
-		    vmca_reg_names[reg]);
+		vmca_strf(
+			ret->note, sizeof(ret->note),
+			"%s as the function was entered, which DWARF does not "
+			"name",
+			vmca_reg_names[reg]);
 		return;
 	}
 	if (d == DEF_CONFLICT) {
-		put(ret->note, sizeof(ret->note),
-		    "%s comes from different instructions on the paths "
-		    "to %#" PRIx64,
-		    vmca_reg_names[reg], at);
+		vmca_strf(ret->note, sizeof(ret->note),
+			  "%s comes from different instructions on the paths "
+			  "to %#" PRIx64,
+			  vmca_reg_names[reg], at);
 		return;
 	}
 	if (d == DEF_NONE) {
-		put(ret->note, sizeof(ret->note),
-		    "no path of the function's code reaches %#" PRIx64, at);
+		vmca_strf(ret->note, sizeof(ret->note),
+			  "no path of the function's code reaches %#" PRIx64,
+			  at);
 		return;
 	}
 	interpret_def(c, (size_t)d, reg, depth, ret);

@@ -76,4 +76,8 @@ bool vmca_member_at_offset(struct vmca_session *s, uint32_t id, uint64_t offset,
 			   uint64_t size, char *path, size_t path_size,
 			   uint32_t *type_ret);
 
+/** "task_struct.exit_signal": a member path as TYPE.PATH (no "struct "). */
+void vmca_member_label(struct vmca_session *s, uint32_t id, const char *path,
+		       char *buf, size_t size);
+
 #endif /* VMCA_ANALYZER_DATAFLOW_H */

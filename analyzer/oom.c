@@ -10,6 +10,7 @@
 #include "task.h"
 #include "unwind.h"
 #include "vmca.h"
+#include "util/text.h"
 
 // include/linux/sched.h's PF_KTHREAD; sched/coredump.h's MMF_OOM_SKIP;
 // oom.h's OOM_SCORE_ADJ_MIN. The same on 5.10 to 6.12.
@@ -19,32 +20,13 @@
 // A path longer than this is cut.
 #define MAX_CGROUP_DEPTH 64
 
-__attribute__((format(printf, 3, 4))) static void put(char *dst, size_t size,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
-
 __attribute__((format(printf, 2, 3))) static void note(struct vmca_oom *o,
 						       const char *fmt, ...)
 {
-	char *text = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&text, fmt, ap);
+	vmca_strv_vaddf(&o->notes, &o->nr_notes, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	char **grown = realloc(o->notes, (o->nr_notes + 1) * sizeof(*grown));
-	if (!grown) {
-		free(text);
-		return;
-	}
-	o->notes = grown;
-	o->notes[o->nr_notes++] = text;
 }
 
 void vmca_oom_destroy(struct vmca_oom *o)
@@ -54,9 +36,7 @@ void vmca_oom_destroy(struct vmca_oom *o)
 	if (o->has_control)
 		vmca_value_deinit(&o->value);
 	free(o->candidates);
-	for (size_t i = 0; i < o->nr_notes; i++)
-		free(o->notes[i]);
-	free(o->notes);
+	vmca_strv_free(o->notes, o->nr_notes);
 	free(o);
 }
 
@@ -69,7 +49,7 @@ static bool member_value(struct vmca_session *s, const struct vmca_value *v,
 	if (!vmca_error_consume(vmca_value_copy(&cur, v)))
 		return false;
 	char buf[128];
-	put(buf, sizeof(buf), "%s", path);
+	vmca_strf(buf, sizeof(buf), "%s", path);
 	for (char *seg = buf; seg;) {
 		char *arrow = strstr(seg, "->");
 		if (arrow)
@@ -143,8 +123,8 @@ static void match_oc(struct vmca_session *s,
 	f->found = true;
 	f->address = address;
 	f->scope = v->scope;
-	put(f->function, sizeof(f->function), "%s",
-	    v->function ? v->function : "");
+	vmca_strf(f->function, sizeof(f->function), "%s",
+		  v->function ? v->function : "");
 }
 
 static bool find_control(struct vmca_session *s, struct vmca_oom *o,
@@ -165,8 +145,8 @@ static bool find_control(struct vmca_session *s, struct vmca_oom *o,
 		return false;
 	o->has_control = true;
 	o->control = f.address;
-	put(o->function, sizeof(o->function), "%s", f.function);
-	put(o->variable, sizeof(o->variable), "oc");
+	vmca_strf(o->function, sizeof(o->function), "%s", f.function);
+	vmca_strf(o->variable, sizeof(o->variable), "oc");
 	return true;
 }
 
@@ -183,7 +163,7 @@ static void enum_name(struct vmca_session *s, uint32_t type, int64_t value,
 		int64_t v;
 		vmca_type_enumerator_at(s, type, i, &name, &v);
 		if (v == value) {
-			put(buf, size, "%s", name);
+			vmca_strf(buf, size, "%s", name);
 			return;
 		}
 	}
@@ -212,8 +192,8 @@ static void gfp_names(struct vmca_session *s, uint32_t mask, char *buf,
 		    strcmp(name + len - 4, "_BIT") != 0)
 			continue;
 		// ___GFP_IO_BIT -> __GFP_IO
-		put(buf + n, size - n, "%s__GFP_%.*s", n ? "|" : "",
-		    (int)(len - 11), name + 7);
+		vmca_strf(buf + n, size - n, "%s__GFP_%.*s", n ? "|" : "",
+			  (int)(len - 11), name + 7);
 		n = strlen(buf);
 	}
 }
@@ -291,11 +271,11 @@ static void cgroup_path(struct vmca_session *s, uint64_t css, char *buf,
 	// The root's node has no name: "/" then each name below it.
 	size_t n = 0;
 	for (int i = depth - 2; i >= 0; i--) {
-		put(buf + n, size - n, "/%s", names[i]);
+		vmca_strf(buf + n, size - n, "/%s", names[i]);
 		n = strlen(buf);
 	}
 	if (!n)
-		put(buf, size, "/");
+		vmca_strf(buf, size, "/");
 }
 
 static void describe_memcg(struct vmca_session *s, struct vmca_oom *o)
@@ -336,8 +316,8 @@ static bool in_memcg(struct vmca_session *s, struct rank *r,
 		     const struct vmca_value *task, uint64_t memcg)
 {
 	char path[64];
-	put(path, sizeof(path), "cgroups->subsys[%" PRId64 "]",
-	    r->memory_cgrp_id);
+	vmca_strf(path, sizeof(path), "cgroups->subsys[%" PRId64 "]",
+		  r->memory_cgrp_id);
 	uint64_t css;
 	if (!member_u64(s, task, path, &css))
 		return false;
@@ -366,11 +346,12 @@ static bool mm_counter(struct vmca_session *s, struct rank *r,
 {
 	char path[64];
 	if (r->is_percpu_rss)
-		put(path, sizeof(path), "rss_stat[%" PRId64 "].count",
-		    r->mm_counter[which]);
+		vmca_strf(path, sizeof(path), "rss_stat[%" PRId64 "].count",
+			  r->mm_counter[which]);
 	else
-		put(path, sizeof(path), "rss_stat.count[%" PRId64 "].counter",
-		    r->mm_counter[which]);
+		vmca_strf(path, sizeof(path),
+			  "rss_stat.count[%" PRId64 "].counter",
+			  r->mm_counter[which]);
 	uint64_t v;
 	if (!member_u64(s, mm, path, &v))
 		return false;
