@@ -34,6 +34,7 @@ const char *vmca_crash_kind_name(enum vmca_crash_kind kind)
 		[VMCA_CRASH_LOCKUP] = "lockup",
 		[VMCA_CRASH_SYSRQ] = "sysrq",
 		[VMCA_CRASH_OOM] = "oom",
+		[VMCA_CRASH_STACK_OVERFLOW] = "stack_overflow",
 		[VMCA_CRASH_PANIC] = "panic",
 	};
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
@@ -80,9 +81,10 @@ enum header {
 	HEADER_WARN,	   // WARNING: CPU: ... at
 	HEADER_SOFT_LOCKUP,
 	HEADER_HARD_LOCKUP,
-	HEADER_HUNG,  // INFO: task ... blocked for more than
-	HEADER_SYSRQ, // sysrq: Trigger a crash
-	HEADER_OOPS,  // Oops: (any other)
+	HEADER_HUNG,	 // INFO: task ... blocked for more than
+	HEADER_SYSRQ,	 // sysrq: Trigger a crash
+	HEADER_OVERFLOW, // stack guard page was hit, kernel stack overflow
+	HEADER_OOPS,	 // Oops: (any other)
 };
 
 struct log_facts {
@@ -214,6 +216,9 @@ static enum header header_of(const char *text, struct log_facts *f)
 		f->seconds = strtoull(blocked + 23, NULL, 10);
 		return HEADER_HUNG;
 	}
+	if (strstr(text, "stack guard page was hit") ||
+	    strstr(text, "kernel stack overflow"))
+		return HEADER_OVERFLOW;
 	if (strstr(text, "sysrq: Trigger a crash") ||
 	    strstr(text, "SysRq : Trigger a crash"))
 		return HEADER_SYSRQ;
@@ -1158,6 +1163,17 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 				  f->blocked_pid ? f->blocked_pid : c->pid,
 				  f->seconds, where);
 		break;
+	case VMCA_CRASH_STACK_OVERFLOW: {
+		char run[300] = "";
+		if (c->recursion_frames)
+			vmca_strf(run, sizeof(run),
+				  ", after %zu frames of %s on the stack",
+				  c->recursion_frames, c->recursion_function);
+		vmca_strf(c->headline, sizeof(c->headline),
+			  "kernel stack overflow (the guard page hit)%s%s",
+			  where, run);
+		break;
+	}
 	case VMCA_CRASH_SYSRQ:
 		vmca_strf(c->headline, sizeof(c->headline),
 			  "no crash: the dump was forced with sysrq c (by %s, "
@@ -1180,6 +1196,38 @@ static void headline(struct vmca_crash *c, const struct log_facts *f)
 			"no crash: the dump was taken of a running kernel (no "
 			"panic or oops in its log)");
 		break;
+	}
+}
+
+// A stack overflow: the longest run of frames of one function on the
+// task's stack (a recursion, as a rule).
+static void describe_recursion(struct vmca_session *s, struct vmca_crash *c)
+{
+	const struct vmca_stack_trace *t = c->trace;
+	size_t run = 0, best = 0;
+	uint64_t prev = 0, best_at = 0;
+	for (size_t i = 0; t && i < t->nr_frames; i++) {
+		struct vmca_symbol sym;
+		const struct vmca_frame *f = &t->frames[i];
+		if (!vmca_error_consume(vmca_symbol_lookup(
+			    s, f->is_exact_pc ? f->pc : f->pc - 1, &sym))) {
+			run = 0;
+			prev = 0;
+			continue;
+		}
+		run = sym.address == prev ? run + 1 : 1;
+		prev = sym.address;
+		if (run > best) {
+			best = run;
+			best_at = sym.address;
+		}
+	}
+	struct vmca_symbol sym;
+	if (best > 1 &&
+	    vmca_error_consume(vmca_symbol_lookup(s, best_at, &sym))) {
+		c->recursion_frames = best;
+		vmca_strf(c->recursion_function, sizeof(c->recursion_function),
+			  "%s", sym.name);
 	}
 }
 
@@ -1275,6 +1323,8 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 		c->kind = VMCA_CRASH_OOM;
 	else if (strstr(pm, "panic_on_warn") || f.header == HEADER_WARN)
 		c->kind = VMCA_CRASH_WARN;
+	else if (f.header == HEADER_OVERFLOW)
+		c->kind = VMCA_CRASH_STACK_OVERFLOW;
 	else if (f.header == HEADER_BUG || f.header == HEADER_INVALID_OP)
 		c->kind = VMCA_CRASH_BUG;
 	else if (f.header == HEADER_NULL)
@@ -1332,10 +1382,12 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 		c->kind == VMCA_CRASH_NULL_DEREF ||
 		c->kind == VMCA_CRASH_BAD_ADDRESS ||
 		c->kind == VMCA_CRASH_BAD_CALL || c->kind == VMCA_CRASH_BUG ||
-		c->kind == VMCA_CRASH_WARN || c->kind == VMCA_CRASH_LOCKUP;
+		c->kind == VMCA_CRASH_WARN || c->kind == VMCA_CRASH_LOCKUP ||
+		c->kind == VMCA_CRASH_STACK_OVERFLOW;
 	if (is_fault && find_fault_frame(s, c, &f)) {
 		if (c->kind == VMCA_CRASH_BUG || c->kind == VMCA_CRASH_WARN ||
-		    c->kind == VMCA_CRASH_LOCKUP) {
+		    c->kind == VMCA_CRASH_LOCKUP ||
+		    c->kind == VMCA_CRASH_STACK_OVERFLOW) {
 			const struct vmca_frame *fr =
 				&c->trace->frames[c->fault_frame];
 			c->rip = fr->pc;
@@ -1367,6 +1419,8 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 		describe_wait(s, c);
 	if (c->kind == VMCA_CRASH_OOM)
 		describe_oom(s, c);
+	if (c->kind == VMCA_CRASH_STACK_OVERFLOW)
+		describe_recursion(s, c);
 	headline(c, &f);
 	*ret = c;
 	return NULL;

@@ -35,6 +35,8 @@ enum vmca_crash_kind {
 	VMCA_CRASH_SYSRQ,
 	/** panic_on_oom. */
 	VMCA_CRASH_OOM,
+	/** A task's kernel stack overflowed (its guard page hit). */
+	VMCA_CRASH_STACK_OVERFLOW,
 	/** Any other panic(). */
 	VMCA_CRASH_PANIC,
 };
@@ -105,6 +107,9 @@ struct vmca_crash {
 	char caller_module[64];
 	char caller_source[512];
 	char corruption[512];
+	/** stack_overflow: the frames of the deepest run of one function. */
+	size_t recursion_frames;
+	char recursion_function[128];
 	/** oom: what `oom` finds, in a sentence ("" if nothing). */
 	char oom[512];
 	/** hung_task: the function the task sleeps in, and the lock. */

@@ -159,7 +159,15 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 			vmca_stack_trace_destroy(t);
 			return err;
 		}
-		const struct vmca_frame *f = &t->frames[t->nr_frames - 1];
+		struct vmca_frame *f = &t->frames[t->nr_frames - 1];
+		// A stack overflow's fault: the exception frame's stack
+		// pointer ran into the guard page below the task's stack
+		// (its first stack); the frames above are on that stack.
+		uint64_t guard = vmca_session_page_size(s);
+		if (f->stack < 0 && f->has_pt_regs && t->nr_stacks &&
+		    f->sp < t->stacks[0].start &&
+		    f->sp >= t->stacks[0].start - guard)
+			f->stack = 0;
 		if (f->stack < 0) {
 			t->error = vmca_error_create(
 				VMCA_ERROR_INVALID,

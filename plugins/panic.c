@@ -218,6 +218,17 @@ static struct vmca_error *panic_run(struct vmca_session *s,
 	} else {
 		vmca_out_null(out, "caller");
 	}
+	if (c->recursion_frames) {
+		vmca_out_begin_object(out, "recursion", VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_str(out, "function", c->recursion_function);
+		vmca_out_u64(out, "frames", c->recursion_frames);
+		vmca_out_end_object(out);
+		snprintf(buf, sizeof(buf), "%zu frames of %s",
+			 c->recursion_frames, c->recursion_function);
+		line(out, "RECURSION:", buf);
+	} else {
+		vmca_out_null(out, "recursion");
+	}
 	str_or_null(out, "oom", c->oom);
 	line(out, "OOM:", c->oom);
 	str_or_null(out, "wait_function", c->wait_function);
@@ -293,7 +304,8 @@ const struct vmca_plugin vmca_plugin_panic = {
 		"non-canonical,\n"
 		"               a user address)\n"
 		"  bad_call     a call through a NULL or bad function pointer\n"
-		"  bug, warn, hung_task, lockup, sysrq, oom, panic, none\n"
+		"  bug, warn, hung_task, lockup, sysrq, oom, stack_overflow, "
+		"panic, none\n"
 		"For a fault: the instruction, its base register and "
 		"displacement, the\n"
 		"member of the pointed-to type that was accessed, and where "
@@ -320,6 +332,7 @@ const struct vmca_plugin vmca_plugin_panic = {
 		"\"instruction\"},\n"
 		"\"bug_source\", \"corruption\", \"caller\" {\"function\", "
 		"\"module\", \"source\"},\n"
+		"\"recursion\" {\"function\", \"frames\"},\n"
 		"\"oom\" (a sentence: see `vmca oom`), \"wait_function\", "
 		"\"lock\" {\"name\", \"address\", "
 		"\"owner_task\", \"owner_pid\",\n"

@@ -102,6 +102,9 @@ CRASH_SCENARIOS = {
              "cmdline": "hung_task_panic=1"},
     "lockup": {"report": r"BUG: soft lockup", "panic": "softlockup",
                "cmdline": ""},
+    # the task's stack into its guard page: a double fault (#DF stack)
+    "overflow": {"report": r"stack guard page was hit", "panic": "Fatal exception",
+                 "cmdline": ""},
     # vmca-hog in a 64 MB memory cgroup, vm.panic_on_oom=2 (guest/init)
     "oommemcg": {"report": r"invoked oom-killer", "panic": "Out of memory",
                  "cmdline": ""},
@@ -190,6 +193,7 @@ T_QMP_CONNECT = 30
 T_BOOT = 240          # QEMU start -> the guest's first request (VMCA-TRUTH-WARM)
 T_TRUTH = 240         # one step of the truth (warm-up answered -> dump request, ...)
 T_PANIC = 120         # truth done -> end of panic on the console
+PANIC_QUIET_S = 10    # or panic()'s message and a console quiet this long
 T_DUMP = 600          # one dump-guest-memory
 T_CAPTURE = 600       # truth done -> capture kernel done, QEMU gone
 T_QUIT = 60
@@ -1360,6 +1364,21 @@ class Boot:
         self._quit()
         return dumps
 
+    def _panic_done(self):
+        """panic() ended ("---[ end Kernel panic"), or printed its message
+        and then nothing for PANIC_QUIET_S: 5.10's panic() in a double
+        fault's context stops the other CPUs and never gets to its last
+        line."""
+        text = self.read(self.console)
+        if "---[ end Kernel panic - not syncing" in text:
+            return True
+        now = time.monotonic()
+        if len(text) != getattr(self, "_panic_len", None):
+            self._panic_len, self._panic_since = len(text), now
+            return False
+        return ("Kernel panic - not syncing" in text
+                and now - self._panic_since >= PANIC_QUIET_S)
+
     def _run_qemu_before(self, t0):
         """Both rounds, then the guest crashes; dump the panicked VM."""
         # The last look at the truth port before round 2's last clock read.
@@ -1367,10 +1386,12 @@ class Boot:
                                self.truth_has("VMCA-TRUTH-COUNTERS 2"), T_TRUTH)
         self.wait_for("the guest's ground truth (VMCA-TRUTH-DONE)",
                       self.truth_has("VMCA-TRUTH-DONE"), T_TRUTH)
-        self.wait_for("the panic on the console",
-                      lambda: "---[ end Kernel panic - not syncing" in self.read(self.console),
-                      T_PANIC)
+        self.wait_for("the panic on the console", self._panic_done, T_PANIC)
         self.qmp.cmd("stop")
+        if "---[ end Kernel panic" not in self.read(self.console):
+            # Ended by the quiet console: the crash was over when the
+            # console last grew, not when the host saw it quiet.
+            self.crash_seen_after_read_s = self._panic_since - t_read
         # panic() spins with interrupts on, so the guest's clock and its
         # timekeeper run until the stop: at most this long after round 2
         # read the clock (the guest's clock runs with the host's under TCG).
@@ -2024,10 +2045,10 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         # What the module printed of itself ("vmca_oops: ...").
         t["module_lines"] = [line_text(l) for l in first
                              if line_text(l).startswith("vmca_oops: ")]
-    if scenario in OOM_SCENARIOS:
-        t["oom"] = parse_oom(sec)
     elif scenario in OOPS_SCENARIOS and oops is None:
         raise GenError("%s scenario but no oops line on the console" % scenario)
+    if scenario in OOM_SCENARIOS:
+        t["oom"] = parse_oom(sec)
     if scenario == "panic":
         if t["oops_pid"] not in {x["tid"] for x in t["tasks"]}:
             raise GenError("panic scenario: insmod (pid %s) is not among the tasks" % t["oops_pid"])

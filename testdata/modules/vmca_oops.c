@@ -95,7 +95,8 @@ module_param(context, charp, 0444);
 MODULE_PARM_DESC(context, "what to crash with: init (a NULL dereference in "
 			  "the module's init), timer (the same from a timer "
 			  "callback, in interrupt context), oomctl, bug, "
-			  "warn, listdel, uaf, nullcall, hung, lockup");
+			  "warn, listdel, uaf, nullcall, hung, lockup, "
+			  "overflow");
 
 /*
  * noipa: no inlining, cloning or constant propagation, so the compiler
@@ -313,6 +314,25 @@ static noinline __attribute__((noipa)) __noreturn void vmca_oops_stuck(void)
 		cpu_relax();
 }
 
+/*
+ * context=overflow: recursion with large frames until the task's stack
+ * runs into its guard page: the page fault cannot be delivered on the
+ * exhausted stack, the CPU raises a double fault on its #DF stack, and
+ * the kernel reports "stack guard page was hit".
+ */
+static noinline __attribute__((noipa)) int
+vmca_oops_recurse(int depth, volatile char *prev)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)depth;
+	pad[511] = prev ? prev[0] : 0;
+	/* Never this deep on a 16 kB stack: a bound for the compiler. */
+	if (depth > (1 << 20))
+		return 0;
+	return vmca_oops_recurse(depth + 1, pad) + pad[1];
+}
+
 static struct timer_list vmca_oops_timer;
 
 static DECLARE_COMPLETION(vmca_oops_spin_go);
@@ -421,6 +441,10 @@ static int __init vmca_oops_init(void)
 		vmca_oops_nullcall();
 	} else if (strcmp(context, "hung") == 0) {
 		vmca_oops_hung();
+	} else if (strcmp(context, "overflow") == 0) {
+		pr_info("vmca_oops: recursing on a stack of %lu bytes\n",
+			(unsigned long)THREAD_SIZE);
+		vmca_oops_recurse(0, NULL);
 	} else if (strcmp(context, "lockup") == 0) {
 		pr_info("vmca_oops: spinning on CPU %d\n",
 			raw_smp_processor_id());

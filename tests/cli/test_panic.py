@@ -64,7 +64,8 @@ def num(x):
 CRASH_KINDS = {"oomctl": "null_deref", "bug": "bug", "warn": "warn",
                "listdel": "bug", "uaf": "bad_address", "nullcall": "bad_call",
                "hung": "hung_task", "lockup": "lockup",
-               "oommemcg": "oom", "oomglobal": "oom"}
+               "oommemcg": "oom", "oomglobal": "oom",
+               "overflow": "stack_overflow"}
 
 
 def module_line(truth, pattern):
@@ -169,6 +170,22 @@ def check_crash_scenario(c, v, d, truth, j):
                 f"the headline: panic_on_oom, the would-be victim: {h}")
         c.check("out_of_memory" in names or "check_panic_on_oom" in names,
                 f"the backtrace goes through the OOM killer: {names}")
+    elif sc == "overflow":
+        rec = j["recursion"] or {}
+        c.equal((j["function"], rec.get("function")),
+                ("vmca_oops_recurse", "vmca_oops_recurse"),
+                "the overflow's function, and the run of its frames")
+        c.check(rec.get("frames", 0) >= 10 and "stack overflow" in h,
+                f"a recursion of many frames, said: {rec} {h}")
+        stacks = [f["stack"] for f in j["frames"] or []]
+        c.check("double_fault" in stacks and "task" in stacks and
+                stacks.index("double_fault") < stacks.index("task"),
+                f"the trace crosses from the #DF stack to the task's: "
+                f"{sorted(set(stacks))}")
+        last = [f["function"] for f in j["frames"] or []
+                if not f["is_inlined"]][-1:]
+        c.check(last and last[0].startswith("entry_SYSCALL_64"),
+                f"down to the system call's entry: {last}")
     elif sc == "lockup":
         m = module_line(truth, r"spinning on CPU (\d+)")
         c.equal((j["cpu"], j["function"]), (int(m.group(1)),
