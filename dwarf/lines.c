@@ -696,8 +696,17 @@ static uint64_t die_udata(struct lookup_scope *l, Dwarf_Die die, Dwarf_Half at)
 		return 0;
 	}
 	if (dwarf_formudata(attr, &v, &e) != DW_DLV_OK) {
+		// DWARF 5's DW_FORM_implicit_const (the value in the
+		// abbreviation: GCC's call_file and call_line of inlined
+		// calls) is a signed constant to libdwarf.
 		dwarf_dealloc_error(l->dbg, e);
-		v = 0;
+		e = NULL;
+		Dwarf_Signed sv = 0;
+		if (dwarf_formsdata(attr, &sv, &e) != DW_DLV_OK) {
+			dwarf_dealloc_error(l->dbg, e);
+			sv = 0;
+		}
+		v = sv < 0 ? 0 : (Dwarf_Unsigned)sv;
 	}
 	dwarf_dealloc_attribute(attr);
 	return v;
