@@ -105,6 +105,9 @@ CRASH_SCENARIOS = {
     # the task's stack into its guard page: a double fault (#DF stack)
     "overflow": {"report": r"stack guard page was hit", "panic": "Fatal exception",
                  "cmdline": ""},
+    # a hardware breakpoint's handler oopses on the #DB stack
+    "debug": {"report": r"BUG: kernel NULL pointer dereference",
+              "panic": "Fatal exception", "cmdline": ""},
     # vmca-hog in a 64 MB memory cgroup, vm.panic_on_oom=2 (guest/init)
     "oommemcg": {"report": r"invoked oom-killer", "panic": "Out of memory",
                  "cmdline": ""},

@@ -53,6 +53,8 @@
 #include <linux/kthread.h>
 #include <linux/timer.h>
 #include <linux/fs.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/oom.h>
@@ -96,7 +98,7 @@ MODULE_PARM_DESC(context, "what to crash with: init (a NULL dereference in "
 			  "the module's init), timer (the same from a timer "
 			  "callback, in interrupt context), oomctl, bug, "
 			  "warn, listdel, uaf, nullcall, hung, lockup, "
-			  "overflow");
+			  "overflow, debug");
 
 /*
  * noipa: no inlining, cloning or constant propagation, so the compiler
@@ -333,6 +335,39 @@ vmca_oops_recurse(int depth, volatile char *prev)
 	return vmca_oops_recurse(depth + 1, pad) + pad[1];
 }
 
+/*
+ * context=debug: a hardware breakpoint on a write to a variable; its
+ * handler runs in the #DB exception, on the CPU's #DB stack, and
+ * dereferences the NULL chosen there.
+ */
+static unsigned long vmca_oops_watched;
+
+static void vmca_oops_bp_handler(struct perf_event *bp,
+				 struct perf_sample_data *data,
+				 struct pt_regs *regs)
+{
+	vmca_oops_evaluate(bp->overflow_handler_context, LONG_MIN);
+}
+
+static noinline void vmca_oops_debug(struct vmca_oops_ctl *ctl)
+{
+	struct perf_event_attr attr;
+	struct perf_event *__percpu *bp;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&vmca_oops_watched;
+	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	attr.bp_type = HW_BREAKPOINT_W;
+	bp = register_wide_hw_breakpoint(&attr, vmca_oops_bp_handler, ctl);
+	if (IS_ERR((void __force *)bp)) {
+		pr_info("vmca_oops: no hardware breakpoint: %ld\n",
+			PTR_ERR((void __force *)bp));
+		return;
+	}
+	pr_info("vmca_oops: breakpoint on %px\n", &vmca_oops_watched);
+	WRITE_ONCE(vmca_oops_watched, 1);
+}
+
 static struct timer_list vmca_oops_timer;
 
 static DECLARE_COMPLETION(vmca_oops_spin_go);
@@ -441,6 +476,8 @@ static int __init vmca_oops_init(void)
 		vmca_oops_nullcall();
 	} else if (strcmp(context, "hung") == 0) {
 		vmca_oops_hung();
+	} else if (strcmp(context, "debug") == 0) {
+		vmca_oops_debug(&ctl);
 	} else if (strcmp(context, "overflow") == 0) {
 		pr_info("vmca_oops: recursing on a stack of %lu bytes\n",
 			(unsigned long)THREAD_SIZE);

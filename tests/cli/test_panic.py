@@ -65,7 +65,7 @@ CRASH_KINDS = {"oomctl": "null_deref", "bug": "bug", "warn": "warn",
                "listdel": "bug", "uaf": "bad_address", "nullcall": "bad_call",
                "hung": "hung_task", "lockup": "lockup",
                "oommemcg": "oom", "oomglobal": "oom",
-               "overflow": "stack_overflow"}
+               "overflow": "stack_overflow", "debug": "null_deref"}
 
 
 def module_line(truth, pattern):
@@ -170,6 +170,22 @@ def check_crash_scenario(c, v, d, truth, j):
                 f"the headline: panic_on_oom, the would-be victim: {h}")
         c.check("out_of_memory" in names or "check_panic_on_oom" in names,
                 f"the backtrace goes through the OOM killer: {names}")
+    elif sc == "debug":
+        c.equal((j["member"], j["expression"], j["function"]),
+                ("vmca_oops_task.exit_signal", "ctl->chosen",
+                 "vmca_oops_evaluate"),
+                "the fault in the breakpoint handler: member, expression")
+        stacks = [f["stack"] for f in j["frames"] or []]
+        c.check("debug" in stacks and "task" in stacks and
+                stacks.index("debug") < stacks.index("task"),
+                f"the trace crosses from the #DB stack to the task's: "
+                f"{sorted(set(stacks))}")
+        c.check("vmca_oops_debug" in names,
+                f"the write that hit the breakpoint, below: {names}")
+        last = [f["function"] for f in j["frames"] or []
+                if not f["is_inlined"]][-1:]
+        c.check(last and last[0].startswith("entry_SYSCALL_64"),
+                f"down to the system call's entry: {last}")
     elif sc == "overflow":
         rec = j["recursion"] or {}
         c.equal((j["function"], rec.get("function")),
