@@ -139,14 +139,11 @@ static enum header header_of(const char *text, struct log_facts *f)
 			"BUG: unable to handle page fault for address:")) ||
 	    (p = strstr(text,
 			"BUG: unable to handle kernel paging request at"))) {
-		const char *a = strpbrk(p + 20, "0123456789abcdef");
-		const char *colon = strrchr(p, ':');
-		if (colon && sscanf(colon + 1, " %llx", &x) == 1) {
-			f->has_address = true;
-			f->address = x;
-		} else if (a &&
-			   sscanf(strstr(p, " at ") ? strstr(p, " at ") + 4 : a,
-				  "%llx", &x) == 1) {
+		// "... for address: X" (v5.x+), "... request at X" (older)
+		const char *a = strstr(p, "address: ");
+		const char *at = strstr(p, " at ");
+		a = a ? a + 9 : at ? at + 4 : NULL;
+		if (a && sscanf(a, "%llx", &x) == 1) {
 			f->has_address = true;
 			f->address = x;
 		}
@@ -451,21 +448,24 @@ static bool is_canonical(uint64_t a)
 	return top == 0 || top == 0x1ffff;
 }
 
-// What a bad pointer value looks like.
-static void classify_value(struct vmca_session *s, struct vmca_crash *c,
-			   uint64_t value)
+// What a bad pointer value looks like, in buf ("" if nothing tells); *w
+// the slab walk for a slab lookup, made on the first that needs one (the
+// caller destroys it).
+static void classify_value(struct vmca_session *s, struct vmca_slab_walk **w,
+			   uint64_t value, char *buf, size_t size)
 {
+	buf[0] = '\0';
 	// x86_64's CONFIG_ILLEGAL_POINTER_VALUE (poison.h's delta).
 	const uint64_t delta = 0xdead000000000000ull;
 	if (value >= delta + 0x100 && value < delta + 0x100 + 0x100) {
-		vmca_strf(c->bad_value, sizeof(c->bad_value),
+		vmca_strf(buf, size,
 			  "LIST_POISON1 (%#" PRIx64 " + %#" PRIx64
 			  "): the next pointer of a list entry already deleted",
 			  delta + 0x100, value - (delta + 0x100));
 		return;
 	}
 	if (value >= delta + 0x122 && value < delta + 0x122 + 0x100) {
-		vmca_strf(c->bad_value, sizeof(c->bad_value),
+		vmca_strf(buf, size,
 			  "LIST_POISON2 (%#" PRIx64 " + %#" PRIx64
 			  "): the prev pointer of a list entry already deleted",
 			  delta + 0x122, value - (delta + 0x122));
@@ -485,44 +485,41 @@ static void classify_value(struct vmca_session *s, struct vmca_crash *c,
 		uint64_t pattern = 0x0101010101010101ull * poisons[i].byte;
 		// The pattern with a small displacement added.
 		if ((value & ~0xfffull) == (pattern & ~0xfffull)) {
-			vmca_strf(c->bad_value, sizeof(c->bad_value),
-				  "slab poison %s", poisons[i].name);
+			vmca_strf(buf, size, "slab poison %s", poisons[i].name);
 			return;
 		}
 	}
 	if (!is_canonical(value)) {
-		vmca_strf(c->bad_value, sizeof(c->bad_value),
+		vmca_strf(buf, size,
 			  "a non-canonical address (no mapping can exist): "
 			  "garbage, or a pointer with bits flipped");
 		return;
 	}
 	if (value < 0x0000800000000000ull) {
-		vmca_strf(c->bad_value, sizeof(c->bad_value),
+		vmca_strf(buf, size,
 			  "a user-space address, dereferenced in kernel mode");
 		return;
 	}
-	struct vmca_slab_walk *w;
-	if (!vmca_error_consume(vmca_slab_walk_create(s, &w)))
+	if (!*w && !vmca_error_consume(vmca_slab_walk_create(s, w)))
 		return;
 	struct vmca_slab_find found;
-	if (vmca_error_consume(vmca_slab_walk_find(w, value, &found))) {
+	if (vmca_error_consume(vmca_slab_walk_find(*w, value, &found))) {
 		size_t nr;
-		struct vmca_slab_cache *caches = vmca_slab_walk_caches(w, &nr);
+		struct vmca_slab_cache *caches = vmca_slab_walk_caches(*w, &nr);
 		const char *name =
 			found.cache < nr ? caches[found.cache].name : "?";
 		if (found.state == VMCA_SLAB_FIND_FREE)
-			vmca_strf(c->bad_value, sizeof(c->bad_value),
+			vmca_strf(buf, size,
 				  "a free object of slab cache %s (object "
 				  "%#" PRIx64 " + %#" PRIx64
 				  "): a use after free",
 				  name, found.object, found.offset);
 		else if (found.state == VMCA_SLAB_FIND_ALLOCATED)
-			vmca_strf(c->bad_value, sizeof(c->bad_value),
+			vmca_strf(buf, size,
 				  "inside an allocated object of slab cache %s "
 				  "(object %#" PRIx64 " + %#" PRIx64 ")",
 				  name, found.object, found.offset);
 	}
-	vmca_slab_walk_destroy(w);
 }
 
 // The memory operand an instruction accesses (not lea's).
@@ -593,12 +590,18 @@ static void describe_pc(struct vmca_session *s, struct vmca_crash *c,
 		    c->module, sizeof(c->module), c->source, sizeof(c->source));
 }
 
+// The address of a frame's own code: a return address is after the call.
+static uint64_t code_pc(const struct vmca_frame *f)
+{
+	return f->is_exact_pc ? f->pc : f->pc - 1;
+}
+
+// The name of the symbol of a frame's code, "" if none.
 static const char *frame_function(struct vmca_session *s,
 				  const struct vmca_frame *f,
 				  struct vmca_symbol *sym)
 {
-	if (!vmca_error_consume(vmca_symbol_lookup(
-		    s, f->is_exact_pc ? f->pc : f->pc - 1, sym)))
+	if (!vmca_error_consume(vmca_symbol_lookup(s, code_pc(f), sym)))
 		return "";
 	return sym->name;
 }
@@ -615,10 +618,10 @@ static void describe_caller(struct vmca_session *s, struct vmca_crash *c)
 		    strcmp(name, c->function) == 0)
 			continue;
 		const struct vmca_frame *f = &t->frames[i];
-		describe_at(s, f->is_exact_pc ? f->pc : f->pc - 1, false,
-			    c->caller_function, sizeof(c->caller_function),
-			    NULL, c->caller_module, sizeof(c->caller_module),
-			    c->caller_source, sizeof(c->caller_source));
+		describe_at(s, code_pc(f), false, c->caller_function,
+			    sizeof(c->caller_function), NULL, c->caller_module,
+			    sizeof(c->caller_module), c->caller_source,
+			    sizeof(c->caller_source));
 		return;
 	}
 }
@@ -858,17 +861,11 @@ static void analyze_call(struct vmca_session *s, struct vmca_crash *c,
 		err = vmca_register_origin(s, c->trace, c->fault_frame,
 					   call->address, m->base, &o);
 		if (!err) {
-			struct vmca_type pt;
 			char path[200] = "";
-			uint32_t mt;
-			vmca_type_info(s, vmca_type_unqualified(s, o.type),
-				       &pt);
-			if (o.has_type && pt.kind == VMCA_TYPE_POINTER &&
-			    m->disp >= 0 &&
-			    vmca_member_at_offset(s, pt.target,
-						  (uint64_t)m->disp, 8, path,
-						  sizeof(path), &mt)) {
-				vmca_member_label(s, pt.target, path, c->member,
+			uint32_t st, mt;
+			if (vmca_origin_member(s, &o, m->disp, 8, path,
+					       sizeof(path), &st, &mt)) {
+				vmca_member_label(s, st, path, c->member,
 						  sizeof(c->member));
 				size_t n = strlen(o.expression);
 				vmca_strf(o.expression + n,
@@ -968,13 +965,8 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 		c->has_fault_address = true;
 		c->fault_address = address;
 	}
-	if (c->kind != VMCA_CRASH_BAD_ADDRESS &&
-	    c->kind != VMCA_CRASH_NULL_DEREF)
-		c->kind = c->has_fault_address &&
-					  c->fault_address <
-						  vmca_session_page_size(s)
-				  ? VMCA_CRASH_NULL_DEREF
-				  : VMCA_CRASH_BAD_ADDRESS;
+	// The kernel's own rule: a fault below the first page is a NULL one
+	// (a general protection fault's header says bad_address).
 	if (c->has_fault_address &&
 	    c->fault_address < vmca_session_page_size(s))
 		c->kind = VMCA_CRASH_NULL_DEREF;
@@ -987,36 +979,31 @@ static void analyze_fault(struct vmca_session *s, struct vmca_crash *c,
 	} else if (c->origin.note[0]) {
 		note(c, "where the pointer came from: %s", c->origin.note);
 	}
-	if (c->origin.has_type && m->disp >= 0 && m->index == VMCA_REG_NR) {
-		struct vmca_type pt;
-		vmca_type_info(s, vmca_type_unqualified(s, c->origin.type),
-			       &pt);
-		char path[200] = "";
-		uint32_t mt;
-		if (pt.kind == VMCA_TYPE_POINTER &&
-		    vmca_member_at_offset(s, pt.target, (uint64_t)m->disp,
-					  m->size ? m->size : 1, path,
-					  sizeof(path), &mt)) {
-			vmca_member_label(s, pt.target, path, c->member,
-					  sizeof(c->member));
-		}
-	}
+	char path[200] = "";
+	uint32_t st, mt;
+	if (m->index == VMCA_REG_NR &&
+	    vmca_origin_member(s, &c->origin, m->disp, m->size, path,
+			       sizeof(path), &st, &mt))
+		vmca_member_label(s, st, path, c->member, sizeof(c->member));
 	if (c->kind == VMCA_CRASH_BAD_ADDRESS) {
-		classify_value(s, c, c->base_value);
+		struct vmca_slab_walk *w = NULL;
+		classify_value(s, &w, c->base_value, c->bad_value,
+			       sizeof(c->bad_value));
 		// The object the bad pointer was read from may itself be free.
+		char root[512];
 		if (c->origin.has_root_value && c->origin.depth >= 1) {
-			struct vmca_crash probe = {0};
-			classify_value(s, &probe, c->origin.root_value);
-			if (strstr(probe.bad_value, "free object")) {
+			classify_value(s, &w, c->origin.root_value, root,
+				       sizeof(root));
+			if (strstr(root, "free object")) {
 				size_t n = strlen(c->bad_value);
 				vmca_strf(c->bad_value + n,
 					  sizeof(c->bad_value) - n,
 					  "%s%s (%#" PRIx64 ") is %s",
 					  n ? "; " : "", c->origin.root,
-					  c->origin.root_value,
-					  probe.bad_value);
+					  c->origin.root_value, root);
 			}
 		}
+		vmca_slab_walk_destroy(w);
 	}
 	add_objects(s, c);
 }
@@ -1208,9 +1195,7 @@ static void describe_recursion(struct vmca_session *s, struct vmca_crash *c)
 	uint64_t prev = 0, best_at = 0;
 	for (size_t i = 0; t && i < t->nr_frames; i++) {
 		struct vmca_symbol sym;
-		const struct vmca_frame *f = &t->frames[i];
-		if (!vmca_error_consume(vmca_symbol_lookup(
-			    s, f->is_exact_pc ? f->pc : f->pc - 1, &sym))) {
+		if (!frame_function(s, &t->frames[i], &sym)[0]) {
 			run = 0;
 			prev = 0;
 			continue;
@@ -1264,31 +1249,18 @@ static void describe_oom(struct vmca_session *s, struct vmca_crash *c)
 static void panic_caller(struct vmca_session *s, struct vmca_crash *c)
 {
 	const struct vmca_stack_trace *t = c->trace;
-	for (size_t i = 0; t && i + 1 < t->nr_frames; i++) {
+	bool in_panic = false;
+	for (size_t i = 0; t && i < t->nr_frames; i++) {
 		struct vmca_symbol sym;
-		const struct vmca_frame *fr = &t->frames[i];
-		if (!vmca_error_consume(vmca_symbol_lookup(
-			    s, fr->is_exact_pc ? fr->pc : fr->pc - 1, &sym)) ||
-		    (strcmp(sym.name, "panic") != 0 &&
-		     strcmp(sym.name, "vpanic") != 0))
-			continue;
-		// The frames after panic's own: vpanic is called by panic.
-		size_t j = i + 1;
-		while (j < t->nr_frames) {
-			const struct vmca_frame *n = &t->frames[j];
-			if (!vmca_error_consume(vmca_symbol_lookup(
-				    s, n->is_exact_pc ? n->pc : n->pc - 1,
-				    &sym)) ||
-			    (strcmp(sym.name, "panic") != 0 &&
-			     strcmp(sym.name, "vpanic") != 0))
-				break;
-			j++;
+		const struct vmca_frame *f = &t->frames[i];
+		const char *name = frame_function(s, f, &sym);
+		// panic() calls vpanic() on newer kernels: past both.
+		if (strcmp(name, "panic") == 0 || strcmp(name, "vpanic") == 0) {
+			in_panic = true;
+		} else if (in_panic) {
+			describe_pc(s, c, code_pc(f));
+			return;
 		}
-		if (j < t->nr_frames) {
-			const struct vmca_frame *n = &t->frames[j];
-			describe_pc(s, c, n->is_exact_pc ? n->pc : n->pc - 1);
-		}
-		return;
 	}
 }
 
@@ -1400,8 +1372,12 @@ struct vmca_error *vmca_crash_analyze(struct vmca_session *s,
 			if (c->kind == VMCA_CRASH_BUG && f.corruption[0]) {
 				vmca_strf(c->corruption, sizeof(c->corruption),
 					  "%s", f.corruption);
+				struct vmca_slab_walk *w = NULL;
 				if (f.has_corrupt_value)
-					classify_value(s, c, f.corrupt_value);
+					classify_value(s, &w, f.corrupt_value,
+						       c->bad_value,
+						       sizeof(c->bad_value));
+				vmca_slab_walk_destroy(w);
 				describe_caller(s, c);
 			}
 		} else {

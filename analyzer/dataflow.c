@@ -443,6 +443,23 @@ void vmca_member_label(struct vmca_session *s, uint32_t id, const char *path,
 	vmca_strf(buf, size, "%s.%s", bare, path);
 }
 
+bool vmca_origin_member(struct vmca_session *s, const struct vmca_origin *o,
+			int64_t disp, uint64_t size, char *path,
+			size_t path_size, uint32_t *struct_ret,
+			uint32_t *type_ret)
+{
+	struct vmca_type pt;
+	if (!o->has_type || disp < 0)
+		return false;
+	vmca_type_info(s, vmca_type_unqualified(s, o->type), &pt);
+	if (pt.kind != VMCA_TYPE_POINTER ||
+	    !vmca_member_at_offset(s, pt.target, (uint64_t)disp,
+				   size ? size : 1, path, path_size, type_ret))
+		return false;
+	*struct_ret = pt.target;
+	return true;
+}
+
 // o's expression, read at o + disp: "o->member" through o's type.
 static void load_member(struct vmca_session *s, const struct vmca_origin *o,
 			int64_t disp, unsigned size, bool is_address,
@@ -451,18 +468,10 @@ static void load_member(struct vmca_session *s, const struct vmca_origin *o,
 	*ret = *o;
 	ret->depth = o->depth + 1;
 	ret->has_type = false;
-	struct vmca_type pt;
-	uint32_t target = 0;
-	if (o->has_type) {
-		vmca_type_info(s, vmca_type_unqualified(s, o->type), &pt);
-		if (pt.kind == VMCA_TYPE_POINTER)
-			target = pt.target;
-	}
 	char path[200] = "";
-	uint32_t mtype;
-	if (target && disp >= 0 &&
-	    vmca_member_at_offset(s, target, (uint64_t)disp, size, path,
-				  sizeof(path), &mtype)) {
+	uint32_t target, mtype;
+	if (vmca_origin_member(s, o, disp, size, path, sizeof(path), &target,
+			       &mtype)) {
 		vmca_strf(ret->expression, sizeof(ret->expression), "%s%s->%s",
 			  is_address ? "&" : "", o->expression, path);
 		vmca_member_label(s, target, path, ret->member,

@@ -76,6 +76,16 @@ bool vmca_member_at_offset(struct vmca_session *s, uint32_t id, uint64_t offset,
 			   uint64_t size, char *path, size_t path_size,
 			   uint32_t *type_ret);
 
+/**
+ * The member of what origin o points to that holds [disp, disp + size):
+ * its path, the struct or union it is in and its type; false if o is no
+ * pointer to a struct or union with such a member.
+ */
+bool vmca_origin_member(struct vmca_session *s, const struct vmca_origin *o,
+			int64_t disp, uint64_t size, char *path,
+			size_t path_size, uint32_t *struct_ret,
+			uint32_t *type_ret);
+
 /** "task_struct.exit_signal": a member path as TYPE.PATH (no "struct "). */
 void vmca_member_label(struct vmca_session *s, uint32_t id, const char *path,
 		       char *buf, size_t size);

@@ -300,7 +300,7 @@ static void describe_memcg(struct vmca_session *s, struct vmca_oom *o)
 
 struct rank {
 	struct vmca_oom *o;
-	uint32_t task_type;
+	uint32_t task_type, mm_type;
 	int64_t memory_cgrp_id;
 	bool has_memory_cgrp_id;
 	int64_t mm_counter[4];
@@ -417,12 +417,8 @@ static struct vmca_error *each_task(struct vmca_session *s,
 		c->excluded = "no mm (exiting)";
 		return NULL;
 	}
-	uint32_t mm_type;
-	struct vmca_error *err = vmca_type(s, "struct mm_struct", &mm_type);
-	if (err)
-		return err;
 	struct vmca_value m;
-	vmca_value_init_reference(&m, mm_type, mm);
+	vmca_value_init_reference(&m, r->mm_type, mm);
 	uint64_t mm_flags = 0, file = 0, anon = 0, shmem = 0, swap = 0,
 		 pgtables = 0;
 	bool ok = r->has_counters && mm_counter(s, r, &m, 0, &file) &&
@@ -479,6 +475,8 @@ static struct vmca_error *rank_tasks(struct vmca_session *s, struct vmca_oom *o)
 	struct rank r = {.o = o, .page_size = vmca_session_page_size(s)};
 	struct vmca_error *err =
 		vmca_type(s, "struct task_struct", &r.task_type);
+	if (!err)
+		err = vmca_type(s, "struct mm_struct", &r.mm_type);
 	if (err)
 		return err;
 	static const char *const counters[] = {"MM_FILEPAGES", "MM_ANONPAGES",
