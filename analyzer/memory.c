@@ -28,6 +28,8 @@ struct vmca_memory {
 	/** The path the user gave, for error messages. */
 	char *path;
 	bool is_flattened;
+	/** A clone (vmca_memory_clone()): only ctx is its own. */
+	bool is_clone;
 	/**
 	 * Read kernel virtual addresses as physical ones, translated
 	 * through the page tables: libkdumpfile's own reading of an ELF
@@ -301,10 +303,34 @@ fail:
 	return err;
 }
 
+struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
+				     struct vmca_memory **ret)
+{
+	struct vmca_memory *c = calloc(1, sizeof(*c));
+	if (!c)
+		return &vmca_enomem;
+	c->ctx = kdump_clone(m->ctx, 0);
+	if (!c->ctx) {
+		free(c);
+		return &vmca_enomem;
+	}
+	c->fd = -1;
+	c->path = m->path;
+	c->is_flattened = m->is_flattened;
+	c->is_clone = true;
+	*ret = c;
+	return NULL;
+}
+
 void vmca_memory_destroy(struct vmca_memory *m)
 {
 	if (!m)
 		return;
+	if (m->is_clone) {
+		kdump_free(m->ctx);
+		free(m);
+		return;
+	}
 	if (m->axctx)
 		addrxlat_ctx_decref(m->axctx);
 	if (m->axsys)

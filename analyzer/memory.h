@@ -62,6 +62,14 @@ const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key);
 /** Read len bytes at a kernel virtual address. Fault errors carry it. */
 struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 				    void *buf, size_t len);
+/**
+ * A second reader of m's dump for another thread: it shares m's file and
+ * page cache (libkdumpfile's kdump_clone()) and reads physical addresses
+ * only (vmca_memory_read_phys()). Destroy it before m.
+ */
+struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
+				     struct vmca_memory **ret);
+
 /** Read len bytes at a physical address. */
 struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
 					 void *buf, size_t len);

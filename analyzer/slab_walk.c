@@ -114,6 +114,12 @@ struct layout {
 	// struct page
 	uint64_t pg_size;
 	struct field pg_flags, pg_compound_head, pg_type;
+	// For the page kinds (vmca_slab_walk_page_kinds()): page->_refcount,
+	// ->mapping, PG_reserved, how the kernel marks a free buddy page.
+	struct field pg_refcount, pg_mapping;
+	uint64_t reserved_flag;
+	uint32_t buddy_value;
+	bool has_kind_layout;
 	enum slab_mark mark;
 	uint64_t mark_value, mark_base;
 	uint64_t reclaim_flag;
@@ -170,6 +176,11 @@ struct vmca_slab_walk {
 	uint64_t free_map[MAP_WORDS], cpu_map[MAP_WORDS], try_map[MAP_WORDS];
 	unsigned char *mem;
 	uint64_t mem_len;
+	// vmca_slab_walk_set_options().
+	unsigned options;
+	// VMCA_SLAB_WALK_PAGE_KINDS: one enum vmca_page_kind per pfn.
+	uint8_t *kinds;
+	uint64_t nr_kinds;
 	// vmca_slab_walk_run()'s callback, and the error that stopped it.
 	vmca_slab_object_fn *fn;
 	void *fn_arg;
@@ -1097,10 +1108,54 @@ static bool page_is_slab_head(const struct layout *l, const unsigned char *p)
 	return false;
 }
 
+// The kind of a page that is no slab page and no tail (VMCA_SLAB_WALK_PAGE_
+// KINDS): free (a buddy or a zero refcount), user data (a mapping: anon,
+// page cache, movable), or the kernel's own.
+static enum vmca_page_kind page_kind(const struct layout *l,
+				     const unsigned char *p)
+{
+	uint32_t type = (uint32_t)field_get(&l->pg_type, p);
+	if (l->pg_type.is_present &&
+	    (l->mark == MARK_PAGE_TYPE_BYTE ? type >> 24 == l->buddy_value >> 24
+					    : type == l->buddy_value))
+		return VMCA_PAGE_FREE;
+	if ((uint32_t)field_get(&l->pg_refcount, p) == 0)
+		return VMCA_PAGE_FREE;
+	if (field_get(&l->pg_flags, p) & l->reserved_flag)
+		return VMCA_PAGE_KERNEL;
+	if (field_get(&l->pg_mapping, p))
+		return VMCA_PAGE_USER;
+	return VMCA_PAGE_KERNEL;
+}
+
+static void classify_page(struct vmca_slab_walk *sb, uint64_t pfn,
+			  const unsigned char *p)
+{
+	const struct layout *l = &sb->l;
+	uint64_t head = field_get(&l->pg_compound_head, p);
+	enum vmca_page_kind kind;
+	if (head & 1) {
+		// A tail: its head's kind, if the head came first.
+		uint64_t hpage = head - 1;
+		uint64_t hpfn = (hpage - l->vmemmap) / l->pg_size;
+		kind = hpage >= l->vmemmap && hpfn < pfn &&
+				       (hpage - l->vmemmap) % l->pg_size == 0
+			       ? (enum vmca_page_kind)sb->kinds[hpfn]
+			       : VMCA_PAGE_KERNEL;
+	} else if (page_is_slab_head(l, p)) {
+		kind = VMCA_PAGE_SLAB;
+	} else {
+		kind = page_kind(l, p);
+	}
+	sb->kinds[pfn] = (uint8_t)kind;
+}
+
 static void scan_page(struct vmca_slab_walk *sb, size_t nlisted, uint64_t pfn,
 		      const unsigned char *p)
 {
 	const struct layout *l = &sb->l;
+	if (sb->kinds && pfn < sb->nr_kinds)
+		classify_page(sb, pfn, p);
 	if (!page_is_slab_head(l, p))
 		return;
 	uint64_t page = l->vmemmap + pfn * l->pg_size;
@@ -1251,6 +1306,40 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 	return NULL;
 }
 
+// What page_kind() reads: resolved only when the kinds are asked for.
+static struct vmca_error *layout_kinds(struct vmca_session *s, struct layout *l)
+{
+	const char *pg = "struct page";
+	struct vmca_error *err = field_resolve(s, pg, "_refcount.counter",
+					       l->pg_size, &l->pg_refcount);
+	if (!err)
+		err = field_resolve(s, pg, "mapping", l->pg_size,
+				    &l->pg_mapping);
+	if (err)
+		return err;
+	int64_t v;
+	if (!enumerator_value(s, "enum pageflags", "PG_reserved", &v) ||
+	    v < 0 || v >= 64)
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "no PG_reserved in enum pageflags");
+	l->reserved_flag = UINT64_C(1) << v;
+	// The value makedumpfile reads too; in the debuginfo only since the
+	// page types became an enum (v6.10).
+	const char *text =
+		vmca_vmcoreinfo(s, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)");
+	if (text) {
+		l->buddy_value = (uint32_t)strtoll(text, NULL, 0);
+	} else if (enumerator_value(s, "enum pagetype", "PGTY_buddy", &v)) {
+		l->buddy_value = (uint32_t)v << 24;
+	} else {
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "no PAGE_BUDDY_MAPCOUNT_VALUE in "
+					 "VMCOREINFO: cannot tell free pages");
+	}
+	l->has_kind_layout = true;
+	return NULL;
+}
+
 static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 {
 	const struct layout *l = &sb->l;
@@ -1291,6 +1380,20 @@ static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 			return &vmca_enomem;
 		}
 	}
+	if (sb->options & VMCA_SLAB_WALK_PAGE_KINDS) {
+		err = layout_kinds(sb->s, &sb->l);
+		if (!err) {
+			sb->kinds = calloc(max_pfn ? max_pfn : 1, 1);
+			if (!sb->kinds) {
+				range_vector_deinit(&ranges);
+				return &vmca_enomem;
+			}
+			sb->nr_kinds = max_pfn;
+		} else {
+			errors_add(&sb->errors,
+				   vmca_error_wrap(err, "page kinds"));
+		}
+	}
 	unsigned char *buf = malloc(SCAN_PAGES * l->pg_size);
 	bool *ok = malloc(SCAN_PAGES);
 	if (!buf || !ok) {
@@ -1313,6 +1416,8 @@ static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 				if (ok[i])
 					scan_page(sb, nlisted, pfn + i,
 						  buf + i * l->pg_size);
+				else if (sb->kinds && pfn + i < sb->nr_kinds)
+					sb->kinds[pfn + i] = VMCA_PAGE_MISSING;
 			}
 			sb->scan_pfns += end - pfn;
 			pfn = end;
@@ -1457,7 +1562,8 @@ static int64_t walk_reported(struct vmca_slab_walk *sb,
 // Each object of a walked slab to the callback, with its state.
 static void emit_objects(struct vmca_slab_walk *sb,
 			 const struct vmca_slab_cache *c,
-			 const struct slab_rec *r, uint64_t base)
+			 const struct slab_rec *r, uint64_t base,
+			 bool with_bytes)
 {
 	uint64_t first = base + c->red_left_pad;
 	struct vmca_slab_object o = {
@@ -1468,6 +1574,7 @@ static void emit_objects(struct vmca_slab_walk *sb,
 	};
 	for (uint32_t i = 0; i < r->objects && !sb->fn_error; i++) {
 		o.address = first + (uint64_t)i * c->size;
+		o.bytes = with_bytes ? sb->mem + (o.address - base) : NULL;
 		o.state = sb->cpu_map[i / 64] >> (i % 64) & 1
 				  ? VMCA_SLAB_OBJECT_CPU_FREE
 			  : sb->free_map[i / 64] >> (i % 64) & 1
@@ -1591,8 +1698,10 @@ static void walk_slab(struct vmca_slab_walk *sb, const struct slab_rec *r)
 	memset(sb->free_map, 0, (r->objects + 63) / 64 * 8);
 	memset(sb->cpu_map, 0, (r->objects + 63) / 64 * 8);
 	int64_t slab_free = 0, lockless_free = 0;
+	bool has_memory = false;
 	if (r->freelist || cpu_free) {
 		err = read_slab_memory(sb, c, r, pfn);
+		has_memory = !err;
 		if (err) {
 			errors_add(&c->errors,
 				   vmca_error_wrap(err,
@@ -1642,8 +1751,20 @@ static void walk_slab(struct vmca_slab_walk *sb, const struct slab_rec *r)
 	uint64_t nfree = (uint64_t)(slab_free + lockless_free);
 	c->free += nfree;
 	c->allocated += r->objects - nfree;
-	if (sb->fn)
-		emit_objects(sb, c, r, base);
+	if (!sb->fn)
+		return;
+	if (!has_memory && sb->options & VMCA_SLAB_WALK_MEMORY) {
+		err = read_slab_memory(sb, c, r, pfn);
+		if (err)
+			errors_add(&c->errors,
+				   vmca_error_wrap(err,
+						   "slab %#" PRIx64 " objects",
+						   r->slab));
+		else
+			has_memory = true;
+	}
+	emit_objects(sb, c, r, base,
+		     has_memory && sb->options & VMCA_SLAB_WALK_MEMORY);
 }
 
 /* Putting it together. */
@@ -1660,6 +1781,7 @@ void vmca_slab_walk_destroy(struct vmca_slab_walk *sb)
 	errors_deinit(&sb->errors);
 	free(sb->by_address);
 	free(sb->mem);
+	free(sb->kinds);
 	layout_deinit(&sb->l);
 	free(sb);
 }
@@ -1772,7 +1894,7 @@ struct vmca_error *vmca_slab_walk_run(struct vmca_slab_walk *sb,
 			needs_scan = true;
 	}
 	sort_listed(sb);
-	if (needs_scan) {
+	if (needs_scan || sb->options & VMCA_SLAB_WALK_PAGE_KINDS) {
 		struct vmca_error *err = scan_slabs(sb);
 		if (err == &vmca_enomem)
 			return err;
@@ -1903,4 +2025,16 @@ struct vmca_error *vmca_slab_walk_find(struct vmca_slab_walk *sb,
 			     ? VMCA_SLAB_FIND_FREE
 			     : VMCA_SLAB_FIND_ALLOCATED;
 	return NULL;
+}
+
+void vmca_slab_walk_set_options(struct vmca_slab_walk *w, unsigned options)
+{
+	w->options = options;
+}
+
+const uint8_t *vmca_slab_walk_page_kinds(const struct vmca_slab_walk *w,
+					 uint64_t *nr_ret)
+{
+	*nr_ret = w->nr_kinds;
+	return w->kinds;
 }

@@ -89,6 +89,12 @@ struct vmca_slab_object {
 	/** The CPU of a CPU (partial) slab, else -1. */
 	int32_t cpu;
 	enum vmca_slab_object_state state;
+	/**
+	 * With VMCA_SLAB_WALK_MEMORY, the object's c->size bytes as the dump
+	 * has them (valid during the callback), or NULL if its slab could
+	 * not be read.
+	 */
+	const unsigned char *bytes;
 };
 
 typedef struct vmca_error *vmca_slab_object_fn(struct vmca_session *s,
@@ -114,6 +120,43 @@ struct vmca_slab_cache *vmca_slab_walk_caches(struct vmca_slab_walk *w,
  */
 struct vmca_error *vmca_slab_walk_select(struct vmca_slab_walk *w,
 					 const char *name);
+/** Options of the next vmca_slab_walk_run(). */
+enum {
+	/** Read every walked slab's memory and pass objects their bytes. */
+	VMCA_SLAB_WALK_MEMORY = 1 << 0,
+	/** Scan every struct page of RAM and keep each one's kind. */
+	VMCA_SLAB_WALK_PAGE_KINDS = 1 << 1,
+};
+void vmca_slab_walk_set_options(struct vmca_slab_walk *w, unsigned options);
+
+/** What a page of RAM holds, as its struct page says. */
+enum vmca_page_kind {
+	/** Below max_pfn, but no System RAM: no struct page. */
+	VMCA_PAGE_HOLE,
+	/** Its struct page is not in the dump. */
+	VMCA_PAGE_MISSING,
+	/** A free buddy page, or a page nobody holds a reference to. */
+	VMCA_PAGE_FREE,
+	/** A slab (head or tail). */
+	VMCA_PAGE_SLAB,
+	/** Has a mapping: anonymous memory, page cache, movable pages. */
+	VMCA_PAGE_USER,
+	/**
+	 * The kernel's own: reserved (its image, memblock allocations, the
+	 * memory map), or allocated without a mapping (page tables, stacks,
+	 * vmalloc, large kmalloc, per-CPU chunks).
+	 */
+	VMCA_PAGE_KERNEL,
+};
+
+/**
+ * After a run with VMCA_SLAB_WALK_PAGE_KINDS: one enum vmca_page_kind per
+ * pfn below max_pfn (borrowed), NULL if the kinds could not be told (the
+ * reason is among the walk's errors).
+ */
+const uint8_t *vmca_slab_walk_page_kinds(const struct vmca_slab_walk *w,
+					 uint64_t *nr_ret);
+
 /**
  * Walk the selected caches once: their counters, lists, the struct page
  * scan where needed, every slab's freelists, filling the caches' counts.

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "memory.h"
+#include "meminfo.h"
+#include "leak.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"
