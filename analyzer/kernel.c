@@ -390,3 +390,40 @@ struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 	*ret = pages + boost;
 	return NULL;
 }
+
+struct vmca_error *vmca_percpu_counter_sum(struct vmca_session *s,
+					   uint64_t address, int64_t *ret)
+{
+	uint64_t count_off, counters_off, counters;
+	int64_t count;
+	uint32_t nr_cpus = 0;
+	struct vmca_error *err = vmca_type_member_offset(
+		s, "struct percpu_counter", "count", &count_off);
+	if (!err)
+		err = vmca_type_member_offset(s, "struct percpu_counter",
+					      "counters", &counters_off);
+	if (!err)
+		err = vmca_read_u64(s, address + count_off, (uint64_t *)&count);
+	if (!err)
+		err = vmca_read_u64(s, address + counters_off, &counters);
+	if (!err)
+		err = vmca_nr_cpu_ids(s, &nr_cpus);
+	for (uint32_t cpu = 0; !err && counters && cpu < nr_cpus; cpu++) {
+		bool is_possible = false;
+		uint64_t offset;
+		uint32_t delta;
+		err = vmca_cpu_in_mask(s, "__cpu_possible_mask", cpu,
+				       &is_possible);
+		if (err || !is_possible)
+			continue;
+		err = vmca_percpu_offset(s, cpu, &offset);
+		if (!err)
+			err = vmca_read_u32(s, counters + offset, &delta);
+		if (!err)
+			count += (int32_t)delta;
+	}
+	if (err)
+		return err;
+	*ret = count;
+	return NULL;
+}

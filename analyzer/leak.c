@@ -83,6 +83,8 @@ struct scan {
 	// Out-edges: edge_start[id] .. edge_start[id + 1] into edges
 	// (values, then ids) and edge_offsets (where in the source).
 	struct u64_vector edge_start, edges;
+	// slub_debug=U's tracks, where a cache keeps them.
+	struct vmca_slab_tracks *tracks;
 	struct u16_vector edge_offsets;
 	// Per pfn: index + 1 into slabs (sorted by pfn), 0 if none.
 	uint32_t *pfn_slab;
@@ -1709,6 +1711,9 @@ struct member {
 	uint32_t len;
 	bool has_bytes;
 	uint64_t key;
+	// slub_debug=U: its alloc track (has_track).
+	bool has_track;
+	struct vmca_slab_track alloc;
 };
 
 static int compare_member(const void *a, const void *b)
@@ -1730,6 +1735,66 @@ static int compare_group(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	return x->first_word < y->first_word ? -1 : 1;
+}
+
+static void symbolize(struct vmca_session *s, uint64_t addr, char *buf,
+		      size_t size)
+{
+	struct vmca_symbol sym;
+	struct vmca_error *err = vmca_symbol_lookup(s, addr, &sym);
+	if (err) {
+		vmca_error_destroy(err);
+		vmca_strf(buf, size, "%#" PRIx64, addr);
+		return;
+	}
+	vmca_strf(buf, size, "%s+%#" PRIx64 "%s%s%s", sym.name,
+		  addr - sym.address, sym.module ? " [" : "",
+		  sym.module ? sym.module : "", sym.module ? "]" : "");
+}
+
+// The allocation site of a group (members share the track's addr): the
+// caller, the pids and CPUs, how long ago, the first member's stack and
+// last free.
+static void describe_site(struct scan *sc, const struct vmca_slab_cache *c,
+			  const struct member *m, size_t n,
+			  struct vmca_leak_site *site)
+{
+	struct vmca_session *s = sc->s;
+	site->has_track = true;
+	site->addr = m[0].alloc.addr;
+	symbolize(s, site->addr, site->symbol, sizeof(site->symbol));
+	site->pid = m[0].alloc.pid;
+	site->cpu = m[0].alloc.cpu;
+	uint64_t now = vmca_slab_tracks_jiffies(sc->tracks);
+	uint32_t hz = vmca_slab_tracks_hz(sc->tracks);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = m[j].alloc.pid == m[i].alloc.pid;
+		site->pids += !seen;
+		uint64_t age = now - m[i].alloc.when;
+		lo = age < lo ? age : lo;
+		hi = age > hi ? age : hi;
+		if (i > 4096) // enough for the distinct pids' estimate
+			break;
+	}
+	site->age_min_jiffies = lo;
+	site->age_max_jiffies = hi;
+	site->hz = hz;
+	for (uint32_t i = 0; i < m[0].alloc.nr_stack; i++)
+		symbolize(s, m[0].alloc.stack[i], site->stack[site->nr_stack++],
+			  sizeof(site->stack[0]));
+	struct vmca_slab_track fr;
+	struct vmca_error *err = vmca_slab_track_read(
+		sc->tracks, c, m[0].address, VMCA_SLAB_TRACK_FREE, &fr);
+	if (!err && fr.addr) {
+		site->has_free = true;
+		symbolize(s, fr.addr, site->free_symbol,
+			  sizeof(site->free_symbol));
+		site->free_pid = fr.pid;
+	}
+	vmca_error_destroy(err);
 }
 
 static void describe_group(struct scan *sc, const struct member *m, size_t n,
@@ -1868,6 +1933,17 @@ static struct vmca_error *group_cache(struct scan *sc,
 		m[i].key = w0 - sc->page_offset < limit ? 1 : w0;
 		if (!m[i].has_bytes)
 			m[i].key = 2;
+		// With tracks, the allocation site is the key.
+		if (sc->tracks && vmca_slab_cache_has_tracks(sc->w, c) &&
+		    m[i].address) {
+			struct vmca_error *err = vmca_slab_track_read(
+				sc->tracks, c, m[i].address,
+				VMCA_SLAB_TRACK_ALLOC, &m[i].alloc);
+			m[i].has_track = !err && m[i].alloc.addr;
+			vmca_error_destroy(err);
+			if (m[i].has_track)
+				m[i].key = m[i].alloc.addr;
+		}
 	}
 	qsort(m, ids->len, sizeof(*m), compare_member);
 	size_t max = opts->max_groups ? opts->max_groups : DEFAULT_GROUPS;
@@ -1887,6 +1963,8 @@ static struct vmca_error *group_cache(struct scan *sc,
 		groups = g;
 		memset(&groups[ng], 0, sizeof(groups[ng]));
 		describe_group(sc, m + i, e - i, c->size, &groups[ng]);
+		if (m[i].has_track)
+			describe_site(sc, c, m + i, e - i, &groups[ng].alloc);
 		ng++;
 		i = e;
 	}
@@ -1996,6 +2074,7 @@ static void scan_deinit(struct scan *sc)
 	free(sc->watched);
 	free(sc->pfn_slab);
 	free(sc->by_id);
+	vmca_slab_tracks_destroy(sc->tracks);
 	vmca_slab_walk_destroy(sc->w);
 }
 
@@ -2017,7 +2096,10 @@ static struct vmca_error *analyze(struct vmca_session *s,
 				  struct orphan_ctx *oc)
 {
 	breakdown(s, l);
-	struct vmca_error *err = vmca_slab_walk_create(s, &sc->w);
+	struct vmca_error *err = vmca_shmem_read(s, &l->shmem);
+	if (err)
+		note_error(l, "shmem", err);
+	err = vmca_slab_walk_create(s, &sc->w);
 	if (err)
 		return vmca_error_wrap(err, "slab caches");
 	sc->caches = vmca_slab_walk_caches(sc->w, &sc->nr_caches);
@@ -2098,6 +2180,16 @@ static struct vmca_error *analyze(struct vmca_session *s,
 	for (size_t i = 0; i < sc->slabs.len; i++)
 		l->scan.bytes_read +=
 			(uint64_t)sc->slabs.data[i].npages * sc->page_size;
+	for (size_t i = 0; i < sc->nr_caches && !sc->tracks; i++) {
+		if (!vmca_slab_cache_has_tracks(sc->w, &sc->caches[i]))
+			continue;
+		err = vmca_slab_tracks_create(s, &sc->tracks);
+		if (err) {
+			note_error(l, "slub_debug=U tracks", err);
+			break;
+		}
+		l->has_tracks = true;
+	}
 	err = report_unreferenced(sc, opts, l);
 	l->scan.seconds = now_s() - t0;
 	if (err)
@@ -2143,6 +2235,7 @@ void vmca_leak_destroy(struct vmca_leak *l)
 	if (!l)
 		return;
 	free(l->caches);
+	vmca_shmem_destroy(l->shmem);
 	for (size_t k = 0; k < l->nr_orphans; k++) {
 		free(l->orphans[k].skipped);
 		free(l->orphans[k].objects);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shmem.h"
+#include "slab_track.h"
 #include "util/error.h"
 
 struct vmca_session;
@@ -133,6 +135,27 @@ struct vmca_leak_word {
 	char text[9];
 };
 
+/** Where a group was allocated, from slub_debug=U's tracks. */
+struct vmca_leak_site {
+	bool has_track;
+	/** The caller, as "function+0x12 [module]". */
+	uint64_t addr;
+	char symbol[160];
+	/** The first object's pid and CPU; how many distinct pids. */
+	int32_t pid, cpu;
+	uint64_t pids;
+	/** jiffies since the youngest and the oldest allocation; HZ. */
+	uint64_t age_min_jiffies, age_max_jiffies;
+	uint32_t hz;
+	/** The first object's allocation stack (innermost first). */
+	char stack[VMCA_SLAB_TRACK_DEPTH][128];
+	uint32_t nr_stack;
+	/** Its last free before (a track's history), if any. */
+	bool has_free;
+	char free_symbol[160];
+	int32_t free_pid;
+};
+
 #define VMCA_LEAK_MAX_WORDS   8
 #define VMCA_LEAK_MAX_SAMPLES 4
 
@@ -149,6 +172,9 @@ struct vmca_leak_group {
 	uint32_t text_offset;
 	uint64_t samples[VMCA_LEAK_MAX_SAMPLES];
 	uint32_t nr_samples;
+	/** With slub_debug=U the group is the objects of one allocation
+	 *  site. */
+	struct vmca_leak_site alloc;
 };
 
 struct vmca_leak_unreferenced {
@@ -203,6 +229,10 @@ struct vmca_leak {
 	struct vmca_leak_unreferenced *unreferenced;
 	size_t nr_unreferenced;
 	struct vmca_leak_scan scan;
+	/** Some cache keeps slub_debug=U tracks: groups by allocation site. */
+	bool has_tracks;
+	/** shmem/tmpfs, SysV and memfd memory, or NULL (see notes). */
+	struct vmca_shmem *shmem;
 	/** What could not be done, and caveats (owned). */
 	char **notes;
 	size_t nr_notes;

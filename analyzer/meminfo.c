@@ -313,40 +313,13 @@ static struct vmca_error *percpu_counter_sum(struct vmca_session *s,
 					     const char *name, int64_t *ret)
 {
 	struct vmca_variable v;
-	uint64_t count_off, counters_off, counters;
-	int64_t count;
-	uint32_t nr_cpus;
 	struct vmca_error *err = vmca_variable(s, name, &v);
 	if (!err)
-		err = vmca_type_member_offset(s, "struct percpu_counter",
-					      "count", &count_off);
-	if (!err)
-		err = vmca_type_member_offset(s, "struct percpu_counter",
-					      "counters", &counters_off);
-	if (!err)
-		err = vmca_read_u64(s, v.address + count_off,
-				    (uint64_t *)&count);
-	if (!err)
-		err = vmca_read_u64(s, v.address + counters_off, &counters);
-	if (!err)
-		err = vmca_nr_cpu_ids(s, &nr_cpus);
-	for (uint32_t cpu = 0; !err && counters && cpu < nr_cpus; cpu++) {
-		bool is_possible = false;
-		uint64_t offset;
-		uint32_t delta;
-		err = vmca_cpu_in_mask(s, "__cpu_possible_mask", cpu,
-				       &is_possible);
-		if (err || !is_possible)
-			continue;
-		err = vmca_percpu_offset(s, cpu, &offset);
-		if (!err)
-			err = vmca_read_u32(s, counters + offset, &delta);
-		if (!err)
-			count += (int32_t)delta;
-	}
+		err = vmca_percpu_counter_sum(s, v.address, ret);
 	if (err)
 		return vmca_error_wrap(err, "%s", name);
-	*ret = count < 0 ? 0 : count;
+	if (*ret < 0)
+		*ret = 0;
 	return NULL;
 }
 

@@ -42,6 +42,8 @@ _Static_assert(MAX_NAME == sizeof(((struct vmca_slab_cache *)0)->name),
 // slab: use an enum to define SLAB_ cache creation flags") (v6.9) the bit
 // is _SLAB_RECLAIM_ACCOUNT of enum _slab_flag_bits, read from DWARF.
 #define SLAB_RECLAIM_ACCOUNT_OLD UINT64_C(0x00020000)
+// Likewise SLAB_STORE_USER (slub_debug=U): 0x00010000U before v6.9.
+#define SLAB_STORE_USER_OLD UINT64_C(0x00010000)
 
 // mm/slub.c: count_partial_free_approx() scans at most this many
 // node-partial slabs for /proc/slabinfo and extrapolates beyond.
@@ -99,7 +101,8 @@ struct layout {
 	// struct kmem_cache
 	uint64_t kc_size, kc_read_size, kc_list, kc_node, kc_name;
 	struct field kc_cpu_slab, kc_flags, kc_size_f, kc_object_size,
-		kc_offset, kc_oo, kc_red_left_pad, kc_random, kc_refcount;
+		kc_offset, kc_oo, kc_red_left_pad, kc_random, kc_refcount,
+		kc_inuse;
 	uint32_t nr_nodes;
 	// struct kmem_cache_node
 	uint64_t kn_size, kn_partial, kn_full;
@@ -122,7 +125,7 @@ struct layout {
 	bool has_kind_layout;
 	enum slab_mark mark;
 	uint64_t mark_value, mark_base;
-	uint64_t reclaim_flag;
+	uint64_t reclaim_flag, store_user_flag;
 	bool is_partial_approx;
 	// Possible CPUs and their per-CPU offsets.
 	uint32_t ncpus;
@@ -335,6 +338,8 @@ static struct vmca_error *layout_cache(struct vmca_session *s, struct layout *l)
 	if (!err)
 		err = field_resolve(s, kc, "refcount", n, &l->kc_refcount);
 	if (!err)
+		err = field_resolve(s, kc, "inuse", n, &l->kc_inuse);
+	if (!err)
 		err = field_optional(s, kc, "red_left_pad", n,
 				     &l->kc_red_left_pad);
 	// Only with CONFIG_SLAB_FREELIST_HARDENED.
@@ -373,6 +378,7 @@ static struct vmca_error *layout_cache(struct vmca_session *s, struct layout *l)
 		&l->kc_cpu_slab,     &l->kc_flags,  &l->kc_size_f,
 		&l->kc_object_size,  &l->kc_offset, &l->kc_oo,
 		&l->kc_red_left_pad, &l->kc_random, &l->kc_refcount,
+		&l->kc_inuse,
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		uint64_t end = (uint64_t)fields[i]->offset + fields[i]->size;
@@ -625,6 +631,12 @@ static struct vmca_error *layout_init(struct vmca_session *s, struct layout *l)
 		l->reclaim_flag = UINT64_C(1) << bit;
 	else
 		l->reclaim_flag = SLAB_RECLAIM_ACCOUNT_OLD;
+	if (enumerator_value(s, "enum _slab_flag_bits", "_SLAB_STORE_USER",
+			     &bit) &&
+	    bit >= 0 && bit < 64)
+		l->store_user_flag = UINT64_C(1) << bit;
+	else
+		l->store_user_flag = SLAB_STORE_USER_OLD;
 	// Since commit 1c5610f451be ("slub: introduce
 	// count_partial_free_approx()") (v6.10) /proc/slabinfo extrapolates
 	// the free objects of node-partial lists longer than 10000 slabs.
@@ -707,6 +719,7 @@ static struct vmca_error *read_cache(struct vmca_slab_walk *sb,
 	c->size = (uint32_t)field_get(&l->kc_size_f, buf);
 	c->object_size = (uint32_t)field_get(&l->kc_object_size, buf);
 	c->offset = (uint32_t)field_get(&l->kc_offset, buf);
+	c->inuse = (uint32_t)field_get(&l->kc_inuse, buf);
 	uint32_t oo = (uint32_t)field_get(&l->kc_oo, buf);
 	c->objs_per_slab = oo & OO_MASK;
 	c->order = oo >> OO_SHIFT;
@@ -1861,6 +1874,12 @@ uint64_t vmca_slab_cache_active_objs(const struct vmca_slab_cache *c)
 	return c->partial_free < c->total_objects
 		       ? c->total_objects - c->partial_free
 		       : 0;
+}
+
+bool vmca_slab_cache_has_tracks(const struct vmca_slab_walk *sb,
+				const struct vmca_slab_cache *c)
+{
+	return c->flags & sb->l.store_user_flag;
 }
 
 bool vmca_slab_cache_is_reclaimable(const struct vmca_slab_walk *sb,

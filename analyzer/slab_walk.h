@@ -54,6 +54,8 @@ struct vmca_slab_cache {
 	bool is_selected;
 	uint64_t flags, random, cpu_slab;
 	uint32_t size, object_size, offset, red_left_pad;
+	/** Where the object's metadata begins (the free pointer, tracks). */
+	uint32_t inuse;
 	uint32_t objs_per_slab, order;
 	int64_t refcount;
 	/** The kernel's counters, summed over nodes. */
@@ -189,6 +191,9 @@ uint64_t vmca_slab_cache_memory(const struct vmca_slab_walk *w,
  * partial slabs (get_slabinfo()), never below 0.
  */
 uint64_t vmca_slab_cache_active_objs(const struct vmca_slab_cache *c);
+/** SLAB_STORE_USER (slub_debug=U): the cache keeps alloc/free tracks. */
+bool vmca_slab_cache_has_tracks(const struct vmca_slab_walk *w,
+				const struct vmca_slab_cache *c);
 /** SLAB_RECLAIM_ACCOUNT (counted in SReclaimable). */
 bool vmca_slab_cache_is_reclaimable(const struct vmca_slab_walk *w,
 				    const struct vmca_slab_cache *c);

@@ -11,6 +11,8 @@
 #include "memory.h"
 #include "meminfo.h"
 #include "leak.h"
+#include "slab_track.h"
+#include "shmem.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"
@@ -225,6 +227,12 @@ struct vmca_error *vmca_nr_cpu_ids(struct vmca_session *s, uint32_t *ret);
 struct vmca_error *vmca_cpu_in_mask(struct vmca_session *s,
 				    const char *mask_name, uint32_t cpu,
 				    bool *ret);
+/**
+ * percpu_counter_sum() of the struct percpu_counter at address: its count
+ * plus every possible CPU's delta (may be negative).
+ */
+struct vmca_error *vmca_percpu_counter_sum(struct vmca_session *s,
+					   uint64_t address, int64_t *ret);
 /** __per_cpu_offset[cpu]. */
 struct vmca_error *vmca_percpu_offset(struct vmca_session *s, uint32_t cpu,
 				      uint64_t *ret);

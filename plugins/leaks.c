@@ -252,6 +252,44 @@ static void orphans_out(struct vmca_out *out, const struct vmca_leak *l,
 	vmca_out_end_object(out);
 }
 
+static void site_out(struct vmca_out *out, const struct vmca_leak_site *a)
+{
+	if (!a->has_track) {
+		vmca_out_null(out, "alloc");
+		return;
+	}
+	vmca_out_begin_object(out, "alloc", VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_addr(out, "address", a->addr);
+	vmca_out_str(out, "caller", a->symbol);
+	vmca_out_i64(out, "pid", a->pid);
+	vmca_out_i64(out, "cpu", a->cpu);
+	vmca_out_u64(out, "pids", a->pids);
+	vmca_out_u64(out, "age_min_jiffies", a->age_min_jiffies);
+	vmca_out_u64(out, "age_max_jiffies", a->age_max_jiffies);
+	if (a->hz) {
+		vmca_out_double(out, "age_min_s",
+				(double)a->age_min_jiffies / a->hz);
+		vmca_out_double(out, "age_max_s",
+				(double)a->age_max_jiffies / a->hz);
+	} else {
+		vmca_out_null(out, "age_min_s");
+		vmca_out_null(out, "age_max_s");
+	}
+	vmca_out_begin_list(out, "stack", 0);
+	for (uint32_t i = 0; i < a->nr_stack; i++)
+		vmca_out_str(out, NULL, a->stack[i]);
+	vmca_out_end_list(out);
+	if (a->has_free) {
+		vmca_out_begin_object(out, "last_free", VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_str(out, "caller", a->free_symbol);
+		vmca_out_i64(out, "pid", a->free_pid);
+		vmca_out_end_object(out);
+	} else {
+		vmca_out_null(out, "last_free");
+	}
+	vmca_out_end_object(out);
+}
+
 static void group_out(struct vmca_out *out, const struct vmca_leak_group *g,
 		      bool text)
 {
@@ -280,6 +318,7 @@ static void group_out(struct vmca_out *out, const struct vmca_leak_group *g,
 	for (uint32_t i = 0; i < g->nr_samples; i++)
 		vmca_out_addr(out, NULL, g->samples[i]);
 	vmca_out_end_list(out);
+	site_out(out, &g->alloc);
 	vmca_out_end_object(out);
 	if (!text)
 		return;
@@ -304,6 +343,21 @@ static void group_out(struct vmca_out *out, const struct vmca_leak_group *g,
 	if (g->nr_samples)
 		vmca_out_textf(out, "; e.g. %#" PRIx64, g->samples[0]);
 	vmca_out_textf(out, "\n");
+	const struct vmca_leak_site *a = &g->alloc;
+	if (!a->has_track)
+		return;
+	vmca_out_textf(
+		out,
+		"             allocated at %s by pid %d on CPU %d (%" PRIu64
+		" pid%s)",
+		a->symbol, a->pid, a->cpu, a->pids, a->pids == 1 ? "" : "s");
+	if (a->hz)
+		vmca_out_textf(out, ", %.1f-%.1f s ago",
+			       (double)a->age_min_jiffies / a->hz,
+			       (double)a->age_max_jiffies / a->hz);
+	vmca_out_textf(out, "\n");
+	for (uint32_t i = 0; i < a->nr_stack; i++)
+		vmca_out_textf(out, "               %s\n", a->stack[i]);
 }
 
 static void unreferenced_out(struct vmca_out *out, const struct vmca_leak *l,
@@ -368,6 +422,94 @@ static void unreferenced_out(struct vmca_out *out, const struct vmca_leak *l,
 	vmca_out_end_list(out);
 }
 
+static void shmem_out(struct vmca_out *out, const struct vmca_shmem *sh)
+{
+	if (!sh) {
+		vmca_out_null(out, "shmem");
+		return;
+	}
+	vmca_out_begin_object(out, "shmem", VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_begin_list(out, "mounts", VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_textf(
+		out,
+		"\nSHMEM/TMPFS by superblock and mount (USED and SIZE as "
+		"df shows them)\n"
+		"  %-24s %-10s %-12s %10s %10s %10s %8s\n",
+		"MOUNTPOINT", "TYPE", "SOURCE", "USED", "SIZE", "PAGES",
+		"INODES");
+	for (size_t i = 0; i < sh->nr_mounts; i++) {
+		const struct vmca_shmem_mount *m = &sh->mounts[i];
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_addr(out, "sb", m->sb);
+		vmca_out_str(out, "mountpoint",
+			     m->mount ? m->mountpoint : NULL);
+		vmca_out_str(out, "fstype", m->fstype);
+		vmca_out_str(out, "source", m->mount ? m->source : NULL);
+		vmca_out_u64(out, "used_bytes", m->used_bytes);
+		vmca_out_u64(out, "size_bytes", m->size_bytes);
+		if (m->is_pages_known)
+			vmca_out_u64(out, "pages", m->pages);
+		else
+			vmca_out_null(out, "pages");
+		vmca_out_u64(out, "inodes", m->inodes);
+		vmca_out_end_object(out);
+		vmca_out_textf(out,
+			       "  %-24s %-10s %-12s %8.1fMB %8.1fMB %10" PRIu64
+			       " %8" PRIu64 "\n",
+			       m->mount ? m->mountpoint : "(internal)",
+			       m->fstype, m->mount ? m->source : "-",
+			       mb(m->used_bytes), mb(m->size_bytes), m->pages,
+			       m->inodes);
+	}
+	vmca_out_end_list(out);
+	vmca_out_begin_list(out, "sysv", VMCA_OUT_TEXT_CUSTOM);
+	if (sh->nr_sysv)
+		vmca_out_textf(out, "  SysV shared memory:\n");
+	for (size_t i = 0; i < sh->nr_sysv; i++) {
+		const struct vmca_shmem_sysv *v = &sh->sysv[i];
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_addr(out, "address", v->address);
+		vmca_out_i64(out, "key", v->key);
+		vmca_out_u64(out, "shmid", v->id);
+		vmca_out_u64(out, "size", v->size);
+		vmca_out_u64(out, "nattch", v->nattch);
+		vmca_out_u64(out, "rss_bytes", v->rss_bytes);
+		vmca_out_end_object(out);
+		vmca_out_textf(out,
+			       "    key %#010x shmid %" PRIu64
+			       ": %.1f MB, %.1f MB "
+			       "in memory, %" PRIu64 " attached\n",
+			       (uint32_t)v->key, v->id, mb(v->size),
+			       mb(v->rss_bytes), v->nattch);
+	}
+	vmca_out_end_list(out);
+	vmca_out_begin_list(out, "memfd", VMCA_OUT_TEXT_CUSTOM);
+	if (sh->nr_memfds)
+		vmca_out_textf(out, "  memfds:\n");
+	for (size_t i = 0; i < sh->nr_memfds; i++) {
+		const struct vmca_shmem_memfd *f = &sh->memfds[i];
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_addr(out, "file", f->file);
+		vmca_out_str(out, "name", f->name);
+		vmca_out_u64(out, "size", f->size);
+		vmca_out_u64(out, "rss_bytes", f->rss_bytes);
+		vmca_out_u64(out, "pid", f->pid);
+		vmca_out_u64(out, "fd", f->fd);
+		vmca_out_end_object(out);
+		vmca_out_textf(
+			out,
+			"    %s: %.1f MB, %.1f MB in memory (pid %" PRIu64
+			" fd %" PRIu64 ")\n",
+			f->name, mb(f->size), mb(f->rss_bytes), f->pid, f->fd);
+	}
+	vmca_out_end_list(out);
+	vmca_out_begin_list(out, "notes", 0);
+	for (size_t i = 0; i < sh->nr_notes; i++)
+		vmca_out_str(out, NULL, sh->notes[i]);
+	vmca_out_end_list(out);
+	vmca_out_end_object(out);
+}
+
 static struct vmca_error *leaks_run(struct vmca_session *s,
 				    struct vmca_out *out, int argc, char **argv)
 {
@@ -401,6 +543,7 @@ static struct vmca_error *leaks_run(struct vmca_session *s,
 	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
 	breakdown_out(out, l);
 	caches_out(out, l, all);
+	shmem_out(out, l->shmem);
 	orphans_out(out, l, all);
 	unreferenced_out(out, l, all);
 	vmca_out_begin_list(out, "notes", VMCA_OUT_TEXT_CUSTOM);
@@ -481,8 +624,12 @@ const struct vmca_plugin vmca_plugin_leaks = {
 		"\"memory_bytes\",\n"
 		"\"first_word\", \"words\": [{\"offset\", \"value\", "
 		"\"symbol\", \"text\"}], \"text\",\n"
-		"\"text_offset\"?, \"samples\"}], \"other_count\", "
-		"\"objects\"}], "
+		"\"text_offset\"?, \"samples\", \"alloc\": null or "
+		"(slub_debug=U)\n{\"address\", \"caller\", \"pid\", "
+		"\"cpu\", \"pids\", \"age_min_jiffies\",\n"
+		"\"age_max_jiffies\", \"age_min_s\", \"age_max_s\", "
+		"\"stack\", \"last_free\": {\"caller\",\n\"pid\"} or "
+		"null}}], \"other_count\", \"objects\"}], "
 		"\"notes\": [...]}.\n",
 	.run = leaks_run,
 };
