@@ -6,7 +6,7 @@ busybox initramfs whose /init (testdata/guest/init) prints the guest's own
 ground truth on a second serial port just before the dump is taken.
 
   testdata/generate.py [--kernel 5.10|6.1|6.12|all]
-                       [--scenario idle|panic|leak|frag|all]
+                       [--scenario idle|panic|leak|frag|timer|leakdebug|CRASH|all]
                        [--kind qemu-kdump|qemu-elf|kdump|all] [--jobs N]
                        [--force]
 
@@ -56,9 +56,14 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # pointer to a global); the timer scenario (the oops in a timer callback).
 # 7: the timer scenario's truth names the insmod (insmod_pid). 8: timer's
 # spinner (CPU 1 spins with interrupts off: stopped by an NMI). 9: the
-# crash scenarios (CRASH_SCENARIOS: vmca_oops' other contexts).
-GENERATOR_VERSION = 9
-MIN_GENERATOR_VERSION = {"idle": 5, "panic": 8, "leak": 5, "frag": 5, "timer": 8}
+# crash scenarios (CRASH_SCENARIOS: vmca_oops' other contexts). 10: leak's
+# cred references, vmalloc areas, thread stacks and shmem, the leaked
+# objects' addresses; the leakdebug scenario; /proc/vmallocinfo with real
+# addresses (kptr_restrict=1), its callers' modules and pages=.
+GENERATOR_VERSION = 10
+# (The crash scenarios': 9, below CRASH_SCENARIOS.)
+MIN_GENERATOR_VERSION = {"idle": 5, "panic": 8, "leak": 10, "frag": 5, "timer": 8,
+                         "leakdebug": 10}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -117,12 +122,20 @@ CRASH_SCENARIOS = {
 }
 # Of those, the ones vmca_oops.ko does not crash (no module loaded).
 OOM_SCENARIOS = ("oommemcg", "oomglobal")
-SCENARIOS = ("idle", "panic", "leak", "frag", "timer") + tuple(CRASH_SCENARIOS)
+# The leak scenario and its twin booted with slub_debug=U (SLAB_STORE_USER
+# on every cache: each object's allocation and free track), for grouping
+# leaked objects by allocation site. Boot parameters of scenarios other
+# than the crash scenarios.
+LEAK_SCENARIOS = ("leak", "leakdebug")
+SCENARIO_CMDLINE = {"leakdebug": "slub_debug=U"}
+SCENARIOS = ("idle", "panic", "leak", "frag", "timer", "leakdebug") + tuple(CRASH_SCENARIOS)
 # The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
 OOPS_SCENARIOS = ("panic", "timer") + tuple(CRASH_SCENARIOS)
 KINDS = ("qemu-kdump", "qemu-elf", "kdump")
 # The kinds of dump of each scenario (every kind if not here).
-SCENARIO_KINDS = {s: ("qemu-kdump",) for s in CRASH_SCENARIOS}
+SCENARIO_KINDS = {s: ("qemu-kdump",) for s in tuple(CRASH_SCENARIOS) + ("leakdebug",)}
+# The crash scenarios' dumps of generator version 9 stay valid.
+MIN_GENERATOR_VERSION.update({s: 9 for s in CRASH_SCENARIOS})
 # One QEMU boot ("unit") yields these kinds.
 UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
 
@@ -149,13 +162,27 @@ TEST_MODULES = ("vmca_oops", "vmca_leak")
 # installed in the initramfs as /sbin/<name>.
 GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c",
                "vmca-sleeper": "sleeper.c", "vmca-cpuwake": "cpuwake.c",
-               "vmca-hog": "hog.c"}
-# Scenario "leak": tasks held, kmalloc objects leaked; the truth is checked
-# against these (guest/init passes the same numbers: keep in step).
+               "vmca-hog": "hog.c", "vmca-stacks": "stacks.c", "vmca-shmem": "shmem.c"}
+# Scenario "leak" (and "leakdebug"): tasks and creds held, kmalloc objects
+# and vmalloc areas leaked, thread stacks never unmapped, shmem kept; the
+# truth is checked against these (guest/init, vmca_leak.c, stacks.c and
+# shmem.c use the same numbers: keep in step).
 LEAK_TASKS = 150
 LEAK_KMALLOC_COUNT = 2000
 LEAK_KMALLOC_SIZE = 200
 LEAK_MAGIC = "0x564d43414c45414b"
+LEAK_CREDS = 40
+LEAK_VMALLOC_SIZES = [64 << 10, 128 << 10, 192 << 10, 256 << 10, 512 << 10, 1024 << 10]
+LEAK_VMALLOC_MAGIC = "0x564d4341564d414c"
+LEAK_STACKS = 64
+LEAK_STACK_BYTES = 256 << 10
+LEAK_TMPFS = "/mnt/vmca-tmpfs"
+LEAK_TMPFS_BYTES = 64 << 20
+LEAK_TMPFS_FILE_BYTES = [n << 20 for n in (1, 2, 3, 4, 6, 8)]
+LEAK_SYSV_KEY = 0x564d4341
+LEAK_SYSV_BYTES = 4 << 20
+LEAK_MEMFD_BYTES = 3 << 20
+LEAK_SHMEM_FSTYPES = ("tmpfs", "ramfs", "rootfs", "devtmpfs")
 # Scenario "frag": after the punching, at most this share of the main
 # zone's free pages may sit at order >= FRAG_HIGH_ORDER, and nothing at
 # order >= FRAG_EMPTY_ORDER (else the boot is retried).
@@ -866,7 +893,8 @@ class Kernel:
         base = Cpio()
         busybox = find_busybox()
         for d in ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "lib", "lib64",
-                  "proc", "sys", "dev", "tmp", "root", "etc", "modules", "frag"):
+                  "proc", "sys", "dev", "tmp", "root", "etc", "modules", "frag",
+                  "mnt"):
             base.dir(d)
         base.node("dev/console", 0o020600, 5, 1)
         base.node("dev/null", 0o020666, 1, 3)
@@ -1151,7 +1179,8 @@ class Boot:
         self.stopped_after_read_s = None
         self.crash_seen_after_read_s = None
         self.cmdline = "%s vmca.scenario=%s vmca.kind=%s" % (BASE_CMDLINE, scenario, mode)
-        extra = CRASH_SCENARIOS.get(scenario, {}).get("cmdline")
+        extra = CRASH_SCENARIOS.get(scenario, {}).get("cmdline") or \
+            SCENARIO_CMDLINE.get(scenario)
         if extra:
             self.cmdline += " " + extra
         self.kinds = [kd for kd in UNIT_KINDS[mode] if kd in scenario_kinds(scenario)]
@@ -1642,19 +1671,32 @@ def parse_tasks(lines):
     return tasks
 
 
+# A caller as %pS prints it: "func+0x3c/0x90" (then " [module]" as a word
+# of its own), or the bare address where no symbol covers it.
+VMALLOC_CALLER_RE = re.compile(r"^(\S+\+0x[0-9a-f]+/0x[0-9a-f]+|0x[0-9a-f]+)$")
+
+
 def parse_vmallocinfo(lines):
-    """/proc/vmallocinfo: [{start, end, size, caller, flags}]."""
+    """/proc/vmallocinfo: [{start, end, size, caller, pages, flags}]: caller as
+    printed ("vmca_leak_vmalloc+0x3c/0x90 [vmca_leak]") or None, pages from
+    "pages=N" or None, flags every other word in order ("phys=0x...",
+    "ioremap", "vmalloc", "vmap", "user", "vpages", "N0=16", "unpurged",
+    "vm_area", "vm_map_ram")."""
     out = []
     for l in lines:
         m = re.match(r"^(0x[0-9a-f]+)-(0x[0-9a-f]+)\s+(\d+)\s*(.*)$", l)
         if not m:
             raise GenError("bad vmallocinfo line: %r" % l)
         rest = m.group(4).split()
-        caller = rest[0] if rest and not re.match(r"^(pages|phys|ioremap|vmalloc|vmap|user|"
-                                                  r"vpages|N\d)", rest[0]) else None
+        caller = None
+        if rest and VMALLOC_CALLER_RE.match(rest[0]):
+            caller = rest.pop(0)
+            if rest and re.match(r"^\[\S+\]$", rest[0]):
+                caller += " " + rest.pop(0)
+        pages = [int(w[6:]) for w in rest if re.match(r"^pages=\d+$", w)]
         out.append({"start": m.group(1), "end": m.group(2), "size": int(m.group(3)),
-                    "caller": caller, "flags": [w for w in rest if re.match(
-                        r"^(ioremap|vmalloc|vmap|user|vpages|unpurged|vm_map_ram)$", w)]})
+                    "caller": caller, "pages": pages[0] if pages else None,
+                    "flags": [w for w in rest if not re.match(r"^pages=\d+$", w)]})
     return out
 
 
@@ -1716,37 +1758,72 @@ def parse_iomem(lines):
     return out
 
 
-def parse_leak(sec, tasks, slabinfo):
-    """truth["leak"] from the leak scenario's sections (see vmca_leak.c)."""
-    leak = {"held_tasks": [], "holder": None, "kmalloc": None}
+def hexaddr(word):
+    """An address the guest printed in hex without 0x -> "0x..."."""
+    if not re.match(r"^[0-9a-f]+$", word):
+        raise GenError("bad address %r" % word)
+    return "0x" + word
+
+
+def parse_leak(sec, tasks, slabinfo, vmallocinfo):
+    """truth["leak"] from the leak scenarios' sections (see vmca_leak.c,
+    guest/leaker.c, guest/stacks.c, guest/shmem.c, guest/init)."""
+    leak = {"held_tasks": [], "holder": None, "kmalloc": None, "vmalloc": None,
+            "held_creds": [], "cred_holder": None}
+    objects, areas = [], []
     for l in sec.get("leak", []):
         f = l.split(" ")
         if f[0] == "holder" and len(f) == 3:
             leak["holder"] = {"module": "vmca_leak", "symbol": "vmca_leak_tasks",
-                              "address": "0x" + f[1], "capacity": int(f[2])}
+                              "address": hexaddr(f[1]), "capacity": int(f[2])}
         elif f[0] == "kmalloc" and len(f) == 5:
             leak["kmalloc"] = {"count": int(f[1]), "size": int(f[2]), "ksize": int(f[3]),
                                "magic": f[4]}
-        elif f[0] == "held" and len(f) >= 8:
+        elif f[0] == "vmalloc" and len(f) == 3:
+            leak["vmalloc"] = {"function": "vmca_leak_vmalloc", "count": int(f[1]),
+                               "magic": f[2]}
+        elif f[0] == "kobj" and len(f) == 3:
+            objects.append((int(f[1]), hexaddr(f[2])))
+        elif f[0] == "vobj" and len(f) == 4:
+            areas.append({"index": int(f[1]), "address": hexaddr(f[2]), "size": int(f[3])})
+        elif f[0] == "held" and len(f) >= 11:
             leak["held_tasks"].append({
-                "index": int(f[1]), "pid": int(f[2]), "comm": " ".join(f[7:]),
-                "task": "0x" + f[3], "usage": int(f[4]), "exit_state": int(f[5]),
-                "state": int(f[6])})
+                "index": int(f[1]), "pid": int(f[2]), "comm": " ".join(f[10:]),
+                "task": hexaddr(f[3]), "usage": int(f[4]), "exit_state": int(f[5]),
+                "state": int(f[6]), "signal": hexaddr(f[7]), "cred": hexaddr(f[8]),
+                "real_cred": hexaddr(f[9])})
         else:
             raise GenError("bad /proc/vmca_leak line: %r" % l)
+    for l in sec.get("leak_cred", []):
+        f = l.split(" ")
+        if f[0] == "credholder" and len(f) == 3:
+            leak["cred_holder"] = {"module": "vmca_leak", "symbol": "vmca_leak_creds",
+                                   "address": hexaddr(f[1]), "capacity": int(f[2])}
+        elif f[0] == "cred" and len(f) >= 6:
+            leak["held_creds"].append({"index": int(f[1]), "pid": int(f[2]),
+                                       "address": hexaddr(f[3]), "usage": int(f[4]),
+                                       "comm": " ".join(f[5:])})
+        else:
+            raise GenError("bad /proc/vmca_leak_cred line: %r" % l)
     leaker = (sec.get("leaker") or [""])[0].split()
-    if leak["holder"] is None or leak["kmalloc"] is None or len(leaker) != 3:
-        raise GenError("leak scenario: /proc/vmca_leak or the leaker report missing "
-                       "(vmca_leak.ko not loaded?)")
+    credleaker = (sec.get("leak_credleaker") or [""])[0].split()
+    if leak["holder"] is None or leak["kmalloc"] is None or leak["vmalloc"] is None or \
+            leak["cred_holder"] is None or len(leaker) != 3 or len(credleaker) != 3:
+        raise GenError("leak scenario: /proc/vmca_leak, /proc/vmca_leak_cred or a leaker "
+                       "report missing (vmca_leak.ko not loaded?)")
     leak["forked"], leak["registered"] = int(leaker[1]), int(leaker[2])
+    leak["cred_forked"], leak["cred_registered"] = int(credleaker[1]), int(credleaker[2])
     leak["holder"]["count"] = len(leak["held_tasks"])
+    leak["cred_holder"]["count"] = len(leak["held_creds"])
     before = parse_slabinfo(sec.get("leak_slabinfo_before", []))
     leak["slabinfo_before"] = before
     km = leak["kmalloc"]
     if km["magic"] != LEAK_MAGIC:
         raise GenError("vmca_leak reports magic %s, expected %s" % (km["magic"], LEAK_MAGIC))
+    km["function"] = "vmca_leak_kmalloc"
     km["layout"] = ("u64 magic (little-endian, bytes 'KAELACMV'), u64 index 0..count-1, "
                     "then 0xa5 up to size")
+    km["objects"] = [a for _, a in objects]
     # Which kmalloc cache grew: the one with the largest active_objs delta.
     was = {c["name"]: c["active_objs"] for c in before}
     grew = sorted(((c["active_objs"] - was.get(c["name"], 0), c["name"]) for c in slabinfo
@@ -1757,6 +1834,10 @@ def parse_leak(sec, tasks, slabinfo):
     km["cache"] = name
     km["cache_active_objs_before"] = was.get(name, 0)
     km["cache_active_objs"] = next(c["active_objs"] for c in slabinfo if c["name"] == name)
+    vm = leak["vmalloc"]
+    vm["layout"] = ("u64 magic (little-endian, bytes 'LAMVACMV'), u64 index, "
+                    "then 0x5a up to size")
+    vm["areas"] = areas
     # checks
     held = leak["held_tasks"]
     if len(held) != LEAK_TASKS or leak["registered"] != LEAK_TASKS:
@@ -1765,6 +1846,11 @@ def parse_leak(sec, tasks, slabinfo):
     if km["count"] != LEAK_KMALLOC_COUNT or km["size"] != LEAK_KMALLOC_SIZE:
         raise GenError("leak scenario: kmalloc %d x %d, expected %d x %d"
                        % (km["count"], km["size"], LEAK_KMALLOC_COUNT, LEAK_KMALLOC_SIZE))
+    if [i for i, _ in objects] != list(range(km["count"])) or \
+            len(set(km["objects"])) != km["count"] or \
+            not all(int(a, 16) >= 0xffff800000000000 for a in km["objects"]):
+        raise GenError("leak scenario: the %d kobj lines are not %d distinct kernel addresses "
+                       "in index order" % (len(objects), km["count"]))
     if name != "kmalloc-%d" % km["ksize"] or delta < km["count"] * 9 // 10:
         raise GenError("leak scenario: expected kmalloc-%d to grow by ~%d objects, "
                        "largest growth: %s by %d" % (km["ksize"], km["count"], name, delta))
@@ -1780,7 +1866,148 @@ def parse_leak(sec, tasks, slabinfo):
     if not ts or ts[0]["active_objs"] < len(tasks) + len(held):
         raise GenError("leak scenario: task_struct active_objs %s < %d tasks + %d held"
                        % (ts[0]["active_objs"] if ts else None, len(tasks), len(held)))
+    if vm["magic"] != LEAK_VMALLOC_MAGIC or vm["count"] != len(LEAK_VMALLOC_SIZES) or \
+            [a["index"] for a in areas] != list(range(vm["count"])) or \
+            [a["size"] for a in areas] != LEAK_VMALLOC_SIZES:
+        raise GenError("leak scenario: vmalloc areas %r (magic %s), expected sizes %r"
+                       % (areas, vm["magic"], LEAK_VMALLOC_SIZES))
+    # Each area in both readings of /proc/vmallocinfo: at its address, one
+    # guard page more, allocated by vmca_leak_vmalloc.
+    for which, info in sorted(vmallocinfo.items()):
+        at = {a["start"]: a for a in info}
+        for a in areas:
+            v = at.get("0x%016x" % int(a["address"], 16))
+            if not v or v["size"] != a["size"] + 4096 or \
+                    not (v["caller"] or "").startswith(vm["function"] + "+") or \
+                    not v["caller"].endswith(" [vmca_leak]") or \
+                    v["pages"] != a["size"] // 4096 or "vmalloc" not in v["flags"]:
+                raise GenError("leak scenario: vmalloc area %r is %r in the %s reading of "
+                               "/proc/vmallocinfo" % (a, v, which))
+    creds = leak["held_creds"]
+    if len(creds) != LEAK_CREDS or leak["cred_registered"] != LEAK_CREDS:
+        raise GenError("leak scenario: %d creds held, %d registered, expected %d"
+                       % (len(creds), leak["cred_registered"], LEAK_CREDS))
+    task_creds = {h["cred"] for h in held} | {h["real_cred"] for h in held}
+    for i, c in enumerate(creds):
+        if c["index"] != i or c["comm"] != "vmca-cred-%03d" % i or c["pid"] in live or \
+                c["address"] in task_creds:
+            raise GenError("leak scenario: held cred %r: expected index %d, comm "
+                           "vmca-cred-%03d, a reaped task, a cred of its own" % (c, i, i))
+        # the task reaped and freed: only our reference left
+        if c["usage"] != 1:
+            raise BootFailed("leak scenario: held cred %r not at usage 1" % c)
+    if len({c["address"] for c in creds}) != len(creds):
+        raise GenError("leak scenario: the held creds are not distinct")
+    leak["stacks"] = parse_leak_stacks(sec)
+    leak["shmem"] = parse_leak_shmem(sec)
     return leak
+
+
+def parse_leak_stacks(sec):
+    """truth["leak"]["stacks"]: vmca-stacks (guest/stacks.c), its maps and status."""
+    st = {}
+    areas = []
+    for l in sec.get("leak_stacks", []):
+        f = l.split()
+        if f and f[0] == "stacks" and len(f) == 6:
+            st = {"pid": int(f[1]), "threads_created": int(f[2]), "threads_joined": int(f[3]),
+                  "stack_bytes": int(f[4]), "guard_bytes": int(f[5])}
+        elif f and f[0] == "stack" and len(f) == 4:
+            areas.append({"index": int(f[1]), "address": hexaddr(f[2]), "size": int(f[3])})
+        else:
+            raise GenError("bad vmca-stacks report line: %r" % l)
+    status = {}
+    for l in sec.get("leak_stacks_status", []):
+        k, _, v = l.partition(":")
+        status[k.strip()] = v.strip()
+    if not st or not status:
+        raise GenError("leak scenario: vmca-stacks' report or status missing")
+    st["comm"] = status.get("Name")
+    st["threads_alive"] = int(status.get("Threads", "0"))
+    st["vm_size_kb"] = int(status.get("VmSize", "0 kB").split()[0])
+    st["vm_rss_kb"] = int(status.get("VmRSS", "0 kB").split()[0])
+    st["areas"] = areas
+    st["maps"] = parse_maps(sec.get("leak_stacks_maps", []))
+    st["vma_count"] = len([m for m in st["maps"] if m["path"] != "[vsyscall]"])
+    # checks: every stack still mapped (read-write, its guard page below it)
+    vmas = {(int(m["start"], 16), int(m["end"], 16)): m for m in st["maps"]}
+    missing = []
+    for a in areas:
+        lo = int(a["address"], 16)
+        vma = vmas.get((lo, lo + a["size"]))
+        guard = vmas.get((lo - st["guard_bytes"], lo))
+        if not vma or vma["perms"] != "rw-p" or not guard or guard["perms"] != "---p":
+            missing.append(a)
+    if st["threads_created"] != LEAK_STACKS or st["threads_joined"] != LEAK_STACKS or \
+            len(areas) != LEAK_STACKS or st["stack_bytes"] != LEAK_STACK_BYTES or \
+            st["threads_alive"] != 1 or st["comm"] != "vmca-stacks" or missing:
+        raise GenError("leak scenario: vmca-stacks %r: expected %d threads created and joined, "
+                       "1 alive, %d stacks of %d bytes mapped (not: %r)"
+                       % ({k: v for k, v in st.items() if k not in ("maps", "areas")},
+                          LEAK_STACKS, LEAK_STACKS, LEAK_STACK_BYTES, missing[:3]))
+    return st
+
+
+def parse_leak_shmem(sec):
+    """truth["leak"]["shmem"]: the shmem-like mounts as df sees them, the
+    SysV segments, vmca-shmem's memfd and files (guest/shmem.c)."""
+    sh = {"tmpfs": LEAK_TMPFS, "mounts": [], "sysv": [], "memfd": [], "files": []}
+    for l in sec.get("leak_mounts", []):
+        f = l.split()
+        if len(f) != 7 or not all(x.isdigit() for x in f[3:]):
+            raise GenError("bad leak_mounts line: %r" % l)
+        blocks, bfree, frsize = int(f[3]), int(f[4]), int(f[5])
+        sh["mounts"].append({"mountpoint": f[1], "fstype": f[2], "source": f[0],
+                             "used_bytes": (blocks - bfree) * frsize,
+                             "size_bytes": blocks * frsize, "du_bytes": int(f[6]) * 1024})
+    report = {}
+    for l in sec.get("leak_shmem", []):
+        f = l.split(None, 5)
+        if f and f[0] == "file" and len(f) == 3:
+            sh["files"].append({"path": f[1], "size": int(f[2])})
+        elif f and f[0] == "sysv" and len(f) == 5:
+            report["sysv"] = {"key": int(f[1], 16), "shmid": int(f[2]), "size": int(f[3]),
+                              "address": hexaddr(f[4])}
+        elif f and f[0] == "memfd" and len(f) == 6:
+            sh["memfd"].append({"name": f[1], "size": int(f[2]), "pid": int(f[3]),
+                                "fd": int(f[4]), "link": f[5]})
+        else:
+            raise GenError("bad vmca-shmem report line: %r" % l)
+    shm = sec.get("leak_sysvipc_shm", [])
+    if shm:
+        head = shm[0].split()
+        for l in shm[1:]:
+            row = dict(zip(head, l.split()))
+            seg = {"key": int(row["key"]), "shmid": int(row["shmid"]),
+                   "size": int(row["size"]), "nattch": int(row["nattch"]),
+                   "cpid": int(row["cpid"])}
+            for k in ("rss", "swap"):
+                if k in row:
+                    seg[k + "_bytes"] = int(row[k])
+            sh["sysv"].append(seg)
+    # checks
+    tm = [m for m in sh["mounts"] if m["mountpoint"] == LEAK_TMPFS]
+    files = sum(f["size"] for f in sh["files"])
+    if [f["size"] for f in sh["files"]] != LEAK_TMPFS_FILE_BYTES or len(tm) != 1 or \
+            tm[0]["fstype"] != "tmpfs" or tm[0]["used_bytes"] != files or \
+            tm[0]["size_bytes"] != LEAK_TMPFS_BYTES:
+        raise GenError("leak scenario: tmpfs %s %r with files %r: expected %d bytes used of %d"
+                       % (LEAK_TMPFS, tm, sh["files"], sum(LEAK_TMPFS_FILE_BYTES),
+                          LEAK_TMPFS_BYTES))
+    if not {m["fstype"] for m in sh["mounts"]} <= set(LEAK_SHMEM_FSTYPES) or \
+            not any(m["mountpoint"] == "/" for m in sh["mounts"]):
+        raise GenError("leak scenario: shmem mounts %r" % sh["mounts"])
+    seg = [s for s in sh["sysv"] if s["key"] == LEAK_SYSV_KEY]
+    if report.get("sysv", {}).get("key") != LEAK_SYSV_KEY or len(seg) != 1 or \
+            seg[0]["shmid"] != report["sysv"]["shmid"] or seg[0]["size"] != LEAK_SYSV_BYTES or \
+            seg[0]["nattch"] != 1 or seg[0].get("rss_bytes", LEAK_SYSV_BYTES) != LEAK_SYSV_BYTES:
+        raise GenError("leak scenario: SysV segment %r, vmca-shmem says %r"
+                       % (seg, report.get("sysv")))
+    seg[0]["address"] = report["sysv"]["address"]
+    if len(sh["memfd"]) != 1 or sh["memfd"][0]["size"] != LEAK_MEMFD_BYTES or \
+            "memfd:vmca-memfd" not in sh["memfd"][0]["link"]:
+        raise GenError("leak scenario: memfd %r" % sh["memfd"])
+    return sh
 
 
 def parse_frag(sec, buddyinfo):
@@ -1864,8 +2091,9 @@ def parse_round(sec):
 
 # The figures of a round that are copied to the top level of truth.json
 # from the round nearest the dump.
+# (vmallocinfo: both rounds' readings, as {"first", "second"}.)
 ROUND_KEYS = ("meminfo", "slabinfo", "buddyinfo", "zoneinfo", "vmstat", "tasks", "modules",
-              "vmallocinfo", "sleeper_maps")
+              "sleeper_maps")
 # /proc/uptime prints centiseconds, rounded down.
 UPTIME_RESOLUTION_S = 0.01
 
@@ -1957,6 +2185,7 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
     }
     for key in ROUND_KEYS:
         t[key] = near[key]
+    t["vmallocinfo"] = {"first": rounds[0]["vmallocinfo"], "second": rounds[1]["vmallocinfo"]}
     if t["sleeper"] is None or not near["sleeper_maps"]:
         raise GenError("vmca-sleeper did not report, or its maps are empty")
     # Every CPU ran its vmca-cpuwake after the set-up (guest/cpuwake.c).
@@ -2029,8 +2258,8 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["makedumpfile_version"] = "%d.%d.%d" % makedumpfile_version()
         if not capture:
             raise GenError("no capture kernel boot found on the console")
-    if scenario == "leak":
-        t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"])
+    if scenario in LEAK_SCENARIOS:
+        t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"], t["vmallocinfo"])
     if scenario == "frag":
         t["frag"] = parse_frag(sec, t["buddyinfo"])
     if scenario in CRASH_SCENARIOS:
@@ -2347,7 +2576,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _sigterm)
     ap = argparse.ArgumentParser(description="Generate the vmca test corpus (real vmcores under QEMU).")
     ap.add_argument("--kernel", default="all", help="5.10, 6.1, 6.12 or all (comma list ok)")
-    ap.add_argument("--scenario", default="all", help="idle, panic or all")
+    ap.add_argument("--scenario", default="all",
+                    help="idle, panic, leak, frag, timer, leakdebug, a crash scenario or all "
+                    "(comma list ok)")
     ap.add_argument("--kind", default="all", help="qemu-kdump, qemu-elf, kdump or all")
     ap.add_argument("--jobs", type=int, default=2, help="parallel QEMU boots (default 2)")
     ap.add_argument("--force", action="store_true", help="regenerate even if present")

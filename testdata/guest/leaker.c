@@ -1,14 +1,18 @@
 /*
- * vmca-leaker: guest helper of the vmca test corpus, scenario "leak".
+ * vmca-leaker: guest helper of the vmca test corpus, scenarios "leak" and
+ * "leakdebug".
  *
- *   vmca-leaker N [/proc/vmca_leak]
+ *   vmca-leaker N [PROC [PREFIX]]     (default /proc/vmca_leak vmca-leak-)
  *
  * Forks N short-lived children, one after the other.  Each child names
- * itself "vmca-leak-NNN" (prctl PR_SET_NAME, so comm is known), writes
- * its own pid to /proc/vmca_leak (the vmca_leak module then takes a
- * reference on its task_struct and never drops it) and exits; the parent
- * reaps it (waitpid) before forking the next.  The reaped children's
- * task_structs stay allocated: the slab leak of field case 1.
+ * itself PREFIX + NNN, e.g. "vmca-leak-042" (prctl PR_SET_NAME, so comm
+ * is known), writes its own pid to PROC and exits; the parent reaps it
+ * (waitpid) before forking the next.  With /proc/vmca_leak the vmca_leak
+ * module takes a reference on the child's task_struct and never drops
+ * it: the reaped children's task_structs stay allocated, the slab leak
+ * of field case 1.  With /proc/vmca_leak_cred it takes a reference on
+ * the child's cred (its own, from copy_creds): the creds stay allocated,
+ * held by no task.
  *
  * stdout: "leaker <forked> <registered>"; progress and errors on stderr.
  * Built on the host with gcc -static (testdata/generate.py).
@@ -23,12 +27,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int child(const char *proc, int i)
+static int child(const char *proc, const char *prefix, int i)
 {
 	char name[16], buf[32];
 	int fd, n;
 
-	snprintf(name, sizeof(name), "vmca-leak-%03d", i % 1000);
+	snprintf(name, sizeof(name), "%s%03d", prefix, i % 1000);
 	prctl(PR_SET_NAME, name, 0, 0, 0);
 	fd = open(proc, O_WRONLY);
 	if (fd < 0)
@@ -43,6 +47,7 @@ static int child(const char *proc, int i)
 int main(int argc, char **argv)
 {
 	const char *proc = argc > 2 ? argv[2] : "/proc/vmca_leak";
+	const char *prefix = argc > 3 ? argv[3] : "vmca-leak-";
 	int n = argc > 1 ? atoi(argv[1]) : 150; /* names repeat after 1000 */
 	int forked = 0, registered = 0, i;
 
@@ -56,7 +61,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (pid == 0)
-			_exit(child(proc, i));
+			_exit(child(proc, prefix, i));
 		forked++;
 		if (waitpid(pid, &status, 0) != pid) {
 			fprintf(stderr, "vmca-leaker: waitpid %d: %s\n",
