@@ -1100,35 +1100,73 @@ static int compare_comm_group(const void *a, const void *b)
 	return c ? c : strcmp(x->state, y->state);
 }
 
-static struct vmca_error *group_by_comm(struct vmca_leak_orphans *o)
+static int compare_comm_key(const void *a, const void *b)
 {
+	const struct vmca_leak_comm_group *x = a, *y = b;
+	int c = strcmp(x->comm, y->comm);
+	return c ? c : strcmp(x->state, y->state);
+}
+
+// comm with every run of digits as one '*' ("vmca-leak-*", "kworker/*:*").
+static void comm_pattern(const char *comm, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = comm; *p && n + 1 < size; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n && out[n - 1] == '*')
+				continue;
+			out[n++] = '*';
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = 0;
+}
+
+// The suspects counted by (comm, state), or by comm pattern: by sorting,
+// so a million orphans group in n log n.
+static struct vmca_error *group_comms(const struct vmca_leak_orphans *o,
+				      bool by_pattern,
+				      struct vmca_leak_comm_group **ret,
+				      size_t *nr_ret)
+{
+	struct vmca_leak_comm_group *g =
+		calloc(o->nr_objects ? o->nr_objects : 1, sizeof(*g));
+	if (!g)
+		return &vmca_enomem;
+	size_t n = 0;
 	for (size_t i = 0; i < o->nr_objects; i++) {
 		const struct vmca_leak_object *ob = &o->objects[i];
 		if (ob->explained)
 			continue;
-		size_t j;
-		for (j = 0; j < o->nr_by_comm; j++) {
-			if (!strcmp(o->by_comm[j].comm, ob->comm) &&
-			    !strcmp(o->by_comm[j].state, ob->state_name))
-				break;
-		}
-		if (j == o->nr_by_comm) {
-			struct vmca_leak_comm_group *g =
-				realloc(o->by_comm, (j + 1) * sizeof(*g));
-			if (!g)
-				return &vmca_enomem;
-			o->by_comm = g;
-			memset(&g[j], 0, sizeof(g[j]));
-			vmca_strf(g[j].comm, sizeof(g[j].comm), "%s", ob->comm);
-			vmca_strf(g[j].state, sizeof(g[j].state), "%s",
-				  ob->state_name);
-			o->nr_by_comm++;
-		}
-		o->by_comm[j].count++;
+		if (by_pattern)
+			comm_pattern(ob->comm, g[n].comm, sizeof(g[n].comm));
+		else
+			vmca_strf(g[n].comm, sizeof(g[n].comm), "%s", ob->comm);
+		vmca_strf(g[n].state, sizeof(g[n].state), "%s", ob->state_name);
+		g[n++].count = 1;
 	}
-	qsort(o->by_comm, o->nr_by_comm, sizeof(*o->by_comm),
-	      compare_comm_group);
+	qsort(g, n, sizeof(*g), compare_comm_key);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out && !compare_comm_key(&g[out - 1], &g[i]))
+			g[out - 1].count++;
+		else
+			g[out++] = g[i];
+	}
+	qsort(g, out, sizeof(*g), compare_comm_group);
+	*ret = g;
+	*nr_ret = out;
 	return NULL;
+}
+
+static struct vmca_error *group_by_comm(struct vmca_leak_orphans *o)
+{
+	struct vmca_error *err =
+		group_comms(o, false, &o->by_comm, &o->nr_by_comm);
+	if (!err)
+		err = group_comms(o, true, &o->by_pattern, &o->nr_by_pattern);
+	return err;
 }
 
 static int64_t cache_by_address(const struct scan *sc, uint64_t address)
@@ -2115,6 +2153,8 @@ static struct vmca_error *analyze(struct vmca_session *s,
 		sc->page_shift++;
 	sc->page_offset = vmca_page_offset(s);
 	sc->collect_edges = opts->scan;
+	// The scan's time: the walk that reads the slabs on, to the report.
+	double t0 = now_s();
 	err = vmca_slab_walk_run(sc->w, visit_object, sc);
 	if (err)
 		return vmca_error_wrap(err, "slab walk");
@@ -2163,7 +2203,6 @@ static struct vmca_error *analyze(struct vmca_session *s,
 			sc->nr_watched++;
 		}
 	}
-	double t0 = now_s();
 	struct u64_vector stack;
 	u64_vector_init(&stack);
 	err = scan_roots(sc, opts, l, &stack);
@@ -2240,6 +2279,7 @@ void vmca_leak_destroy(struct vmca_leak *l)
 		free(l->orphans[k].skipped);
 		free(l->orphans[k].objects);
 		free(l->orphans[k].by_comm);
+		free(l->orphans[k].by_pattern);
 	}
 	for (size_t i = 0; i < l->nr_unreferenced; i++) {
 		free(l->unreferenced[i].groups);

@@ -121,6 +121,9 @@ struct vmca_leak_orphans {
 	size_t nr_objects;
 	struct vmca_leak_comm_group *by_comm;
 	size_t nr_by_comm;
+	/** The same by comm pattern: digit runs as '*' ("vmca-leak-*"). */
+	struct vmca_leak_comm_group *by_pattern;
+	size_t nr_by_pattern;
 };
 
 #define VMCA_LEAK_NR_KINDS 6
@@ -204,7 +207,10 @@ struct vmca_leak_scan {
 	uint64_t objects, allocated, reachable, unreferenced;
 	/** Pointers from objects into objects. */
 	uint64_t edges;
-	/** Memory the scan read in all, and the seconds it took. */
+	/**
+	 * Memory the scan read in all (slab pages, roots), and the seconds
+	 * from the slab walk to the report.
+	 */
 	uint64_t bytes_read;
 	double seconds;
 };

@@ -157,6 +157,28 @@ static void object_out(struct vmca_out *out, const struct vmca_leak_orphans *k,
 	(void)k;
 }
 
+// In text, the groups by pattern (digits as *): what a person reads.
+static void comm_groups_out(struct vmca_out *out, const char *key,
+			    const struct vmca_leak_comm_group *g, size_t n,
+			    bool text)
+{
+	vmca_out_begin_list(out, key, VMCA_OUT_TEXT_CUSTOM);
+	if (n && text)
+		vmca_out_textf(out, "    %8s  %-16s %s\n", "COUNT",
+			       "COMM (digits *)", "STATE");
+	for (size_t i = 0; i < n; i++) {
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_str(out, "comm", g[i].comm);
+		vmca_out_str(out, "state", g[i].state);
+		vmca_out_u64(out, "count", g[i].count);
+		vmca_out_end_object(out);
+		if (text && i < TEXT_ROWS)
+			vmca_out_textf(out, "    %8" PRIu64 "  %-16s %s\n",
+				       g[i].count, g[i].comm, g[i].state);
+	}
+	vmca_out_end_list(out);
+}
+
 static void orphans_out(struct vmca_out *out, const struct vmca_leak *l,
 			bool all)
 {
@@ -210,23 +232,10 @@ static void orphans_out(struct vmca_out *out, const struct vmca_leak *l,
 					"by their contents)\n",
 					o->shared_by, o->other_objects);
 		}
-		vmca_out_begin_list(out, "by_comm", VMCA_OUT_TEXT_CUSTOM);
-		if (o->nr_by_comm && is_task)
-			vmca_out_textf(out, "    %8s  %-16s %s\n", "COUNT",
-				       "COMM", "STATE");
-		for (size_t i = 0; i < o->nr_by_comm; i++) {
-			const struct vmca_leak_comm_group *g = &o->by_comm[i];
-			vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
-			vmca_out_str(out, "comm", g->comm);
-			vmca_out_str(out, "state", g->state);
-			vmca_out_u64(out, "count", g->count);
-			vmca_out_end_object(out);
-			if (is_task && (i < TEXT_ROWS || all))
-				vmca_out_textf(out,
-					       "    %8" PRIu64 "  %-16s %s\n",
-					       g->count, g->comm, g->state);
-		}
-		vmca_out_end_list(out);
+		comm_groups_out(out, "by_comm", o->by_comm, o->nr_by_comm,
+				false);
+		comm_groups_out(out, "by_comm_pattern", o->by_pattern,
+				o->nr_by_pattern, is_task);
 		vmca_out_begin_list(out, "objects", VMCA_OUT_TEXT_CUSTOM);
 		if (o->nr_objects) {
 			if (is_task)
@@ -378,6 +387,7 @@ static void unreferenced_out(struct vmca_out *out, const struct vmca_leak *l,
 	vmca_out_u64(out, "unreferenced", sc->unreferenced);
 	vmca_out_u64(out, "edges", sc->edges);
 	vmca_out_u64(out, "bytes_read", sc->bytes_read);
+	vmca_out_double(out, "seconds", sc->seconds);
 	vmca_out_end_object(out);
 	vmca_out_begin_list(out, "unreferenced", VMCA_OUT_TEXT_CUSTOM);
 	if (sc->has_run)
@@ -604,7 +614,8 @@ const struct vmca_plugin vmca_plugin_leaks = {
 		"\"cache_address\",\n"
 		"\"skipped\", \"allocated\", \"owned_by_live\", "
 		"\"owned_by_orphan\", \"count\",\n"
-		"\"memory_bytes\", \"explained\", \"by_comm\": [{\"comm\", "
+		"\"memory_bytes\", \"explained\", \"by_comm\" and "
+		"\"by_comm_pattern\" (digit runs as *): [{\"comm\", "
 		"\"state\", \"count\"}],\n"
 		"\"objects\": [{\"address\", task_struct: \"pid\", \"tgid\", "
 		"\"comm\", \"state\",\n"
@@ -618,7 +629,8 @@ const struct vmca_plugin vmca_plugin_leaks = {
 		"\"missing_struct_pages\",\n"
 		"\"unread_objects\", \"objects\", \"allocated\", "
 		"\"reachable\", \"unreferenced\",\n"
-		"\"edges\", \"bytes_read\"}, \"unreferenced\": [{\"cache\", "
+		"\"edges\", \"bytes_read\", \"seconds\"}, \"unreferenced\": "
+		"[{\"cache\", "
 		"\"count\",\n"
 		"\"memory_bytes\", \"allocated\", \"groups\": [{\"count\", "
 		"\"memory_bytes\",\n"
