@@ -45,6 +45,15 @@
 #define DEFAULT_GROUPS	  8
 #define MAX_DESCRIBED	  64
 
+// qsort(), and nothing for fewer than two items (whose array may be NULL,
+// which qsort() must not be given).
+static void sort_items(void *base, size_t n, size_t size,
+		       int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 DEFINE_VECTOR(u64_vector, uint64_t)
 DEFINE_VECTOR(u16_vector, uint16_t)
 
@@ -257,7 +266,7 @@ static struct vmca_error *rank_caches(struct scan *sc, struct vmca_leak *l)
 		if (!o->is_reclaimable)
 			unreclaimable += o->memory_bytes;
 	}
-	qsort(l->caches, l->nr_caches, sizeof(*l->caches), compare_cache);
+	sort_items(l->caches, l->nr_caches, sizeof(*l->caches), compare_cache);
 	// Flagged: the unreclaimable caches, largest first, that hold 10% or
 	// more of SUnreclaim each (at most 5).
 	size_t flagged = 0;
@@ -379,14 +388,14 @@ static int compare_by_id(const void *a, const void *b)
 static void sort_by_id(struct scan *sc)
 {
 	sort_scan = sc;
-	qsort(sc->by_id, sc->slabs.len, sizeof(uint32_t), compare_by_id);
+	sort_items(sc->by_id, sc->slabs.len, sizeof(uint32_t), compare_by_id);
 	sort_scan = NULL;
 }
 
 static struct vmca_error *index_slabs(struct scan *sc)
 {
-	qsort(sc->slabs.data, sc->slabs.len, sizeof(struct slab_rec),
-	      compare_slab_pfn);
+	sort_items(sc->slabs.data, sc->slabs.len, sizeof(struct slab_rec),
+		   compare_slab_pfn);
 	if (sc->slabs.len >= UINT32_MAX)
 		return vmca_error_create(VMCA_ERROR_INVALID, "too many slabs");
 	sc->pfn_slab = calloc(sc->npfn ? sc->npfn : 1, sizeof(uint32_t));
@@ -756,9 +765,8 @@ static struct vmca_error *object_holders(struct scan *sc)
 	return NULL;
 }
 
-// The slab record of an object id (slabs are sorted by pfn; ids were
-// given in walk order, so search linearly from a hint-free bsearch on a
-// copy is not possible: scan the records, few calls).
+// The slab record of an object id: a binary search of by_id (slabs are
+// sorted by pfn; their ids were given in walk order).
 static const struct slab_rec *slab_of(const struct scan *sc, uint64_t id)
 {
 	size_t lo = 0, hi = sc->slabs.len;
@@ -956,7 +964,7 @@ static void collect_rcu(struct orphan_ctx *oc)
 		if (err)
 			note_error(oc->l, "a CPU's RCU callback list", err);
 	}
-	qsort(oc->rcu_heads.data, oc->rcu_heads.len, 8, compare_u64);
+	sort_items(oc->rcu_heads.data, oc->rcu_heads.len, 8, compare_u64);
 }
 
 static const char *state_name(uint64_t state, uint64_t exit_state, char *buf,
@@ -1146,7 +1154,7 @@ static struct vmca_error *group_comms(const struct vmca_leak_orphans *o,
 		vmca_strf(g[n].state, sizeof(g[n].state), "%s", ob->state_name);
 		g[n++].count = 1;
 	}
-	qsort(g, n, sizeof(*g), compare_comm_key);
+	sort_items(g, n, sizeof(*g), compare_comm_key);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (out && !compare_comm_key(&g[out - 1], &g[i]))
@@ -1154,7 +1162,7 @@ static struct vmca_error *group_comms(const struct vmca_leak_orphans *o,
 		else
 			g[out++] = g[i];
 	}
-	qsort(g, out, sizeof(*g), compare_comm_group);
+	sort_items(g, out, sizeof(*g), compare_comm_group);
 	*ret = g;
 	*nr_ret = out;
 	return NULL;
@@ -1403,7 +1411,7 @@ static struct vmca_error *check_kind(struct orphan_ctx *oc, size_t k,
 
 static void sort_pairs(struct u64_vector *v)
 {
-	qsort(v->data, v->len / 2, 16, compare_pair);
+	sort_items(v->data, v->len / 2, 16, compare_pair);
 }
 
 static struct vmca_error *find_orphans(struct orphan_ctx *oc)
@@ -1419,12 +1427,12 @@ static struct vmca_error *find_orphans(struct orphan_ctx *oc)
 	err = vmca_task_walk(s, add_live, live_error, oc);
 	if (err)
 		return err;
-	qsort(oc->live.data, oc->live.len, 8, compare_u64);
+	sort_items(oc->live.data, oc->live.len, 8, compare_u64);
 	for (size_t i = 0; i < oc->live.len; i++)
 		task_owned(oc, oc->live.data[i], oc->owned_live, false);
 	for (size_t k = 1; k < VMCA_LEAK_NR_KINDS; k++)
-		qsort(oc->owned_live[k].data, oc->owned_live[k].len, 8,
-		      compare_u64);
+		sort_items(oc->owned_live[k].data, oc->owned_live[k].len, 8,
+			   compare_u64);
 	if (oc->has_rcu)
 		collect_rcu(oc);
 	err = check_kind(oc, 0, &tf);
@@ -1550,7 +1558,7 @@ static void build_map(struct describe_ctx *d)
 	}
 	vmca_error_destroy(err);
 	vmca_error_destroy(vmca_task_walk(s, map_stack, no_error, d));
-	qsort(d->map.data, d->map.len, sizeof(*d->map.data), compare_phys);
+	sort_items(d->map.data, d->map.len, sizeof(*d->map.data), compare_phys);
 }
 
 static void describe_symbol(struct vmca_session *s, uint64_t vaddr,
@@ -1638,8 +1646,8 @@ static void attach_holders(struct scan *sc, struct vmca_leak *l)
 {
 	if (!sc->holders.len)
 		return;
-	qsort(sc->holders.data, sc->holders.len, sizeof(struct holder_rec),
-	      compare_holder);
+	sort_items(sc->holders.data, sc->holders.len, sizeof(struct holder_rec),
+		   compare_holder);
 	struct describe_ctx d = {.s = sc->s};
 	phys_map_init(&d.map);
 	struct vmca_variable fv;
@@ -1983,7 +1991,7 @@ static struct vmca_error *group_cache(struct scan *sc,
 				m[i].key = m[i].alloc.addr;
 		}
 	}
-	qsort(m, ids->len, sizeof(*m), compare_member);
+	sort_items(m, ids->len, sizeof(*m), compare_member);
 	size_t max = opts->max_groups ? opts->max_groups : DEFAULT_GROUPS;
 	struct vmca_leak_group *groups = NULL;
 	size_t ng = 0;
@@ -2006,7 +2014,7 @@ static struct vmca_error *group_cache(struct scan *sc,
 		ng++;
 		i = e;
 	}
-	qsort(groups, ng, sizeof(*groups), compare_group);
+	sort_items(groups, ng, sizeof(*groups), compare_group);
 	for (size_t i = max; i < ng; i++)
 		u->other_count += groups[i].count;
 	u->groups = groups;
@@ -2021,7 +2029,7 @@ static struct vmca_error *group_cache(struct scan *sc,
 	}
 	for (size_t i = 0; i < ids->len; i++)
 		m[i].key = m[i].address; // now by address
-	qsort(m, ids->len, sizeof(*m), compare_member);
+	sort_items(m, ids->len, sizeof(*m), compare_member);
 	for (size_t i = 0; i < keep; i++)
 		u->objects[i] = m[i].address;
 	u->nr_objects = keep;
@@ -2092,8 +2100,8 @@ report_unreferenced(struct scan *sc, const struct vmca_leak_options *opts,
 	free(per);
 	free(allocated);
 	if (!err)
-		qsort(l->unreferenced, l->nr_unreferenced,
-		      sizeof(*l->unreferenced), compare_unref);
+		sort_items(l->unreferenced, l->nr_unreferenced,
+			   sizeof(*l->unreferenced), compare_unref);
 	return err;
 }
 
@@ -2137,6 +2145,9 @@ static struct vmca_error *analyze(struct vmca_session *s,
 	struct vmca_error *err = vmca_shmem_read(s, &l->shmem);
 	if (err)
 		note_error(l, "shmem", err);
+	err = vmca_vmalloc_areas(s, &l->vmalloc);
+	if (err)
+		note_error(l, "vmalloc", err);
 	err = vmca_slab_walk_create(s, &sc->w);
 	if (err)
 		return vmca_error_wrap(err, "slab caches");
@@ -2235,8 +2246,8 @@ static struct vmca_error *analyze(struct vmca_session *s,
 		return err;
 	attach_holders(sc, l);
 	for (size_t k = 0; k < l->nr_orphans; k++)
-		qsort(l->orphans[k].objects, l->orphans[k].nr_objects,
-		      sizeof(struct vmca_leak_object), compare_object);
+		sort_items(l->orphans[k].objects, l->orphans[k].nr_objects,
+			   sizeof(struct vmca_leak_object), compare_object);
 	if (l->scan.missing_root_pages || l->scan.missing_struct_pages ||
 	    l->scan.unread_objects)
 		note(l,
@@ -2275,6 +2286,7 @@ void vmca_leak_destroy(struct vmca_leak *l)
 		return;
 	free(l->caches);
 	vmca_shmem_destroy(l->shmem);
+	vmca_vmalloc_destroy(l->vmalloc);
 	for (size_t k = 0; k < l->nr_orphans; k++) {
 		free(l->orphans[k].skipped);
 		free(l->orphans[k].objects);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "shmem.h"
+#include "vmalloc.h"
 #include "slab_track.h"
 #include "util/error.h"
 
@@ -239,6 +240,8 @@ struct vmca_leak {
 	bool has_tracks;
 	/** shmem/tmpfs, SysV and memfd memory, or NULL (see notes). */
 	struct vmca_shmem *shmem;
+	/** The vmap areas grouped by caller, or NULL (see notes). */
+	struct vmca_vmalloc *vmalloc;
 	/** What could not be done, and caveats (owned). */
 	char **notes;
 	size_t nr_notes;

@@ -520,6 +520,68 @@ static void shmem_out(struct vmca_out *out, const struct vmca_shmem *sh)
 	vmca_out_end_object(out);
 }
 
+// The vmap areas by caller (vmca VMCORE vmalloc lists each area).
+static void vmalloc_out(struct vmca_out *out, const struct vmca_vmalloc *v,
+			bool all)
+{
+	if (!v) {
+		vmca_out_null(out, "vmalloc");
+		return;
+	}
+	uint64_t size = 0, pages = 0;
+	for (size_t i = 0; i < v->nr_groups; i++) {
+		size += v->groups[i].size;
+		pages += v->groups[i].pages;
+	}
+	vmca_out_begin_object(out, "vmalloc", VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_textf(out,
+		       "\nVMALLOC by caller (%zu areas, %.1f MB of address "
+		       "space, %" PRIu64 " pages; `vmalloc` lists them)\n"
+		       "  %-48s %6s %10s %8s\n",
+		       v->nr_areas, mb(size), pages, "CALLER", "COUNT", "SIZE",
+		       "PAGES");
+	vmca_out_begin_list(out, "by_caller", VMCA_OUT_TEXT_CUSTOM);
+	for (size_t i = 0; i < v->nr_groups; i++) {
+		const struct vmca_vmalloc_group *g = &v->groups[i];
+		char name[200];
+		if (g->kind != VMCA_VMALLOC_AREA)
+			vmca_strf(name, sizeof(name), "(%s)",
+				  vmca_vmalloc_kind_name(g->kind));
+		else if (!g->function[0])
+			vmca_strf(name, sizeof(name), "(no caller)");
+		else
+			vmca_strf(name, sizeof(name), "%s%s%s%s", g->function,
+				  g->module[0] ? " [" : "", g->module,
+				  g->module[0] ? "]" : "");
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_str(out, "caller",
+			     g->kind == VMCA_VMALLOC_AREA && g->function[0]
+				     ? g->function
+				     : NULL);
+		vmca_out_str(out, "module", g->module[0] ? g->module : NULL);
+		vmca_out_str(out, "kind", vmca_vmalloc_kind_name(g->kind));
+		vmca_out_u64(out, "count", g->count);
+		vmca_out_u64(out, "size", g->size);
+		vmca_out_u64(out, "pages", g->pages);
+		vmca_out_end_object(out);
+		if (i < 8 || all)
+			vmca_out_textf(out,
+				       "  %-48s %6" PRIu64 " %8.1fMB %8" PRIu64
+				       "\n",
+				       name, g->count, mb(g->size), g->pages);
+	}
+	if (v->nr_groups > 8 && !all)
+		vmca_out_textf(out, "  ... %zu more (--all)\n",
+			       v->nr_groups - 8);
+	vmca_out_end_list(out);
+	vmca_out_begin_object(out, "total", 0);
+	vmca_out_u64(out, "count", v->nr_areas);
+	vmca_out_u64(out, "size", size);
+	vmca_out_u64(out, "pages", pages);
+	vmca_out_end_object(out);
+	vmca_out_end_object(out);
+}
+
 static struct vmca_error *leaks_run(struct vmca_session *s,
 				    struct vmca_out *out, int argc, char **argv)
 {
@@ -554,6 +616,7 @@ static struct vmca_error *leaks_run(struct vmca_session *s,
 	breakdown_out(out, l);
 	caches_out(out, l, all);
 	shmem_out(out, l->shmem);
+	vmalloc_out(out, l->vmalloc, all);
 	orphans_out(out, l, all);
 	unreferenced_out(out, l, all);
 	vmca_out_begin_list(out, "notes", VMCA_OUT_TEXT_CUSTOM);
@@ -642,6 +705,15 @@ const struct vmca_plugin vmca_plugin_leaks = {
 		"\"age_max_jiffies\", \"age_min_s\", \"age_max_s\", "
 		"\"stack\", \"last_free\": {\"caller\",\n\"pid\"} or "
 		"null}}], \"other_count\", \"objects\"}], "
-		"\"notes\": [...]}.\n",
+		"\"vmalloc\": {\"by_caller\": [{\"caller\", \"module\", "
+		"\"kind\", "
+		"\"count\", \"size\",\n\"pages\"}], \"total\": {\"count\", "
+		"\"size\", \"pages\"}}, \"shmem\": {\"mounts\": [{\"sb\",\n"
+		"\"mountpoint\", \"fstype\", \"source\", \"used_bytes\", "
+		"\"size_bytes\", \"pages\", \"inodes\"}],\n\"sysv\": "
+		"[{\"address\", \"key\", \"shmid\", \"size\", \"nattch\", "
+		"\"rss_bytes\"}], \"memfd\":\n[{\"file\", \"name\", \"size\", "
+		"\"rss_bytes\", \"pid\", \"fd\"}], \"notes\"}, \"notes\": "
+		"[...]}.\n",
 	.run = leaks_run,
 };

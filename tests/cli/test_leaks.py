@@ -181,6 +181,16 @@ def main():
         else:
             c.equal(g["alloc"], None, "no tracks without slub_debug=U")
 
+    # The module's vmalloc leak: one caller, its areas (each with its
+    # guard page, as /proc/vmallocinfo counts them).
+    vl = leak["vmalloc"]
+    grp = [g for g in j["vmalloc"]["by_caller"]
+           if g["caller"] == vl["function"] and g["module"] == "vmca_leak"]
+    c.equal([(g["count"], g["size"], g["pages"]) for g in grp],
+            [(len(vl["areas"]), sum(a["size"] + 4096 for a in vl["areas"]),
+              sum(a["size"] // 4096 for a in vl["areas"]))],
+            "vmalloc by caller: the module's areas")
+
     # shmem: every tmpfs-like mount as df showed it, SysV and memfd.
     sh = leak["shmem"]
     got = sorted((m["mountpoint"], m["fstype"], m["source"], m["used_bytes"],
