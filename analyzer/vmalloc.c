@@ -717,3 +717,34 @@ size_t vmca_vmalloc_flag_words(const struct vmca_vmalloc *v,
 #undef WORD
 	return n;
 }
+
+void vmca_vmalloc_group_label(const struct vmca_vmalloc_group *g, char *buf,
+			      size_t size)
+{
+	if (g->kind != VMCA_VMALLOC_AREA)
+		vmca_strf(buf, size, "(%s)",
+			  g->kind == VMCA_VMALLOC_UNPURGED ? "unpurged vm_area"
+							   : "vm_map_ram");
+	else if (!g->function[0])
+		vmca_strf(buf, size, "(no caller)");
+	else
+		vmca_strf(buf, size, "%s%s%s%s", g->function,
+			  g->module[0] ? " [" : "", g->module,
+			  g->module[0] ? "]" : "");
+}
+
+void vmca_vmalloc_group_json(struct vmca_out *out,
+			     const struct vmca_vmalloc_group *g)
+{
+	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_str(out, "caller",
+		     g->kind == VMCA_VMALLOC_AREA && g->function[0]
+			     ? g->function
+			     : NULL);
+	vmca_out_str(out, "module", g->module[0] ? g->module : NULL);
+	vmca_out_str(out, "kind", vmca_vmalloc_kind_name(g->kind));
+	vmca_out_u64(out, "count", g->count);
+	vmca_out_u64(out, "size", g->size);
+	vmca_out_u64(out, "pages", g->pages);
+	vmca_out_end_object(out);
+}

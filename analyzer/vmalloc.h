@@ -111,4 +111,14 @@ size_t vmca_vmalloc_flag_words(const struct vmca_vmalloc *v,
 			       const struct vmca_vmalloc_area *a,
 			       const char **words, size_t max);
 
+struct vmca_out;
+/** A group's caller for people: "function [module]", "(no caller)",
+ *  "(unpurged vm_area)", "(vm_map_ram)". */
+void vmca_vmalloc_group_label(const struct vmca_vmalloc_group *g, char *buf,
+			      size_t size);
+/** A group as a JSON object: caller (null without one), module, kind,
+ *  count, size, pages. */
+void vmca_vmalloc_group_json(struct vmca_out *out,
+			     const struct vmca_vmalloc_group *g);
+
 #endif /* VMCA_ANALYZER_VMALLOC_H */

@@ -544,26 +544,8 @@ static void vmalloc_out(struct vmca_out *out, const struct vmca_vmalloc *v,
 	for (size_t i = 0; i < v->nr_groups; i++) {
 		const struct vmca_vmalloc_group *g = &v->groups[i];
 		char name[200];
-		if (g->kind != VMCA_VMALLOC_AREA)
-			vmca_strf(name, sizeof(name), "(%s)",
-				  vmca_vmalloc_kind_name(g->kind));
-		else if (!g->function[0])
-			vmca_strf(name, sizeof(name), "(no caller)");
-		else
-			vmca_strf(name, sizeof(name), "%s%s%s%s", g->function,
-				  g->module[0] ? " [" : "", g->module,
-				  g->module[0] ? "]" : "");
-		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
-		vmca_out_str(out, "caller",
-			     g->kind == VMCA_VMALLOC_AREA && g->function[0]
-				     ? g->function
-				     : NULL);
-		vmca_out_str(out, "module", g->module[0] ? g->module : NULL);
-		vmca_out_str(out, "kind", vmca_vmalloc_kind_name(g->kind));
-		vmca_out_u64(out, "count", g->count);
-		vmca_out_u64(out, "size", g->size);
-		vmca_out_u64(out, "pages", g->pages);
-		vmca_out_end_object(out);
+		vmca_vmalloc_group_label(g, name, sizeof(name));
+		vmca_vmalloc_group_json(out, g);
 		if (i < 8 || all)
 			vmca_out_textf(out,
 				       "  %-48s %6" PRIu64 " %8.1fMB %8" PRIu64

@@ -95,27 +95,8 @@ static void area_out(struct vmca_out *out, const struct vmca_vmalloc *v,
 static void group_out(struct vmca_out *out, const struct vmca_vmalloc_group *g)
 {
 	char name[200];
-	if (g->kind != VMCA_VMALLOC_AREA)
-		snprintf(name, sizeof(name), "(%s)",
-			 g->kind == VMCA_VMALLOC_UNPURGED ? "unpurged vm_area"
-							  : "vm_map_ram");
-	else if (!g->function[0])
-		snprintf(name, sizeof(name), "(no caller)");
-	else
-		snprintf(name, sizeof(name), "%s%s%s%s", g->function,
-			 g->module[0] ? " [" : "", g->module,
-			 g->module[0] ? "]" : "");
-	vmca_out_begin_object(out, NULL, 0);
-	vmca_out_str(out, "caller",
-		     g->kind == VMCA_VMALLOC_AREA && g->function[0]
-			     ? g->function
-			     : NULL);
-	vmca_out_str(out, "module", g->module[0] ? g->module : NULL);
-	vmca_out_str(out, "kind", vmca_vmalloc_kind_name(g->kind));
-	vmca_out_u64(out, "count", g->count);
-	vmca_out_u64(out, "size", g->size);
-	vmca_out_u64(out, "pages", g->pages);
-	vmca_out_end_object(out);
+	vmca_vmalloc_group_label(g, name, sizeof(name));
+	vmca_vmalloc_group_json(out, g);
 	vmca_out_textf(out, "%8" PRIu64 " %14" PRIu64 " %10" PRIu64 "  %s\n",
 		       g->count, g->size, g->pages, name);
 }
