@@ -10,6 +10,7 @@
 
 #include "memory.h"
 #include "meminfo.h"
+#include "buddy.h"
 #include "leak.h"
 #include "slab_track.h"
 #include "shmem.h"
