@@ -1401,7 +1401,8 @@ static struct vmca_error *check_kind(struct orphan_ctx *oc, size_t k,
 	}
 	o->objects = objs.data;
 	o->nr_objects = objs.len;
-	if (!err)
+	// Only tasks have a comm and a state to group by.
+	if (!err && k == 0)
 		err = group_by_comm(o);
 	// Keep at most max task objects too (all were read for the groups).
 	if (o->nr_objects > max)

@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nr_warnings; i++)
 		fprintf(stderr, "vmca: warning: %s\n", warnings[i]);
 	report_memory();
+	int status = vmca_session_exit_status(s);
 	vmca_session_destroy(s);
 	if (err)
 		return fail(is_json, err);
@@ -191,5 +192,5 @@ int main(int argc, char **argv)
 		perror("vmca: error: writing output");
 		return 1;
 	}
-	return 0;
+	return status;
 }

@@ -36,6 +36,8 @@ struct vmca_session {
 	// its symbols are offsets into each CPU's area, not relocated.
 	bool percpu_known;
 	uint64_t percpu_start, percpu_end;
+	/** What main.c exits with after a command that ran (0 default). */
+	int exit_status;
 };
 
 // mkdir -p; failures are left to the caller's later open to report.
@@ -304,6 +306,16 @@ const char *const *vmca_session_module_dirs(const struct vmca_session *s,
 const char *vmca_session_cache_dir(const struct vmca_session *s)
 {
 	return s->cache_dir;
+}
+
+void vmca_session_set_exit_status(struct vmca_session *s, int status)
+{
+	s->exit_status = status;
+}
+
+int vmca_session_exit_status(const struct vmca_session *s)
+{
+	return s->exit_status;
 }
 
 void vmca_session_warn(struct vmca_session *s, const char *fmt, ...)

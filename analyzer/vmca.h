@@ -14,6 +14,7 @@
 #include "leak.h"
 #include "slab_track.h"
 #include "shmem.h"
+#include "triage.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"
@@ -61,6 +62,13 @@ struct vmca_session_options {
 struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 				       struct vmca_session **ret);
 void vmca_session_destroy(struct vmca_session *s);
+
+/**
+ * The exit status of a command that ran to the end (0 unless set: triage
+ * --fail-on). Errors exit 1 and usage errors 2 whatever it is.
+ */
+void vmca_session_set_exit_status(struct vmca_session *s, int status);
+int vmca_session_exit_status(const struct vmca_session *s);
 
 const char *vmca_session_vmcore_path(const struct vmca_session *s);
 const char *vmca_session_vmlinux_path(const struct vmca_session *s);
