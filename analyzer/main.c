@@ -10,6 +10,8 @@
 static const char usage_text[] =
 	"usage: vmca [-k VMLINUX] [-m MODULE_DEBUG_DIR]... [--json] [--force]\n"
 	"            [--cache-dir DIR] VMCORE COMMAND [ARGS]\n"
+	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
+	"            [--fail-on KINDS] DIR|FILE...\n"
 	"       vmca help [COMMAND]\n"
 	"       vmca --version\n";
 
@@ -19,7 +21,12 @@ static void print_help(FILE *f)
 	fputs("\nOptions:\n"
 	      "  -k, --vmlinux FILE   the kernel's vmlinux with debuginfo "
 	      "(default: next to\n"
-	      "                       the dump, then /usr/lib/debug)\n"
+	      "                       the dump, then /usr/lib/debug); a "
+	      "directory: the\n"
+	      "                       dump's release's vmlinux in it "
+	      "(DIR/RELEASE/vmlinux,\n"
+	      "                       DIR/vmlinux-RELEASE, the build-id and "
+	      "boot/ paths)\n"
 	      "  -m, --modules DIR    a directory of module debuginfo "
 	      "(repeatable)\n"
 	      "  -j, --json           JSON output (one object per command)\n"
@@ -146,6 +153,16 @@ int main(int argc, char **argv)
 
 	int nargs = argc - optind;
 	char **args = argv + optind;
+	if (nargs >= 1 && strcmp(args[0], "batch") == 0) {
+		struct vmca_batch_options bopts = {
+			.vmlinux_path = opts.vmlinux_path,
+			.module_dirs = module_dirs,
+			.nmodule_dirs = opts.nmodule_dirs,
+			.cache_dir = opts.cache_dir,
+			.is_forced = opts.is_forced,
+		};
+		return vmca_batch_main(nargs, args, &bopts);
+	}
 	if (nargs >= 1 && strcmp(args[0], "help") == 0)
 		return help_command(nargs >= 2 ? args[1] : NULL);
 	if (nargs >= 2 && strcmp(args[1], "help") == 0)

@@ -500,6 +500,14 @@ void vmca_out_str(struct vmca_out *out, const char *key, const char *value)
 	vmca_out_str_flags(out, key, value, 0);
 }
 
+void vmca_out_json(struct vmca_out *out, const char *key, const char *json)
+{
+	if (!out->is_json)
+		return;
+	json_key(out, key);
+	fputs(json, out->mem);
+}
+
 void vmca_out_error(struct vmca_out *out, const char *key,
 		    const struct vmca_error *err)
 {

@@ -56,6 +56,11 @@ void vmca_out_bool(struct vmca_out *out, const char *key, bool value);
 void vmca_out_str(struct vmca_out *out, const char *key, const char *value);
 /** An address: "0x..." string in JSON, hex in text. */
 void vmca_out_addr(struct vmca_out *out, const char *key, uint64_t value);
+/**
+ * A value already rendered as JSON (vmca's own, as a batch worker wrote
+ * it: not checked); JSON mode only.
+ */
+void vmca_out_json(struct vmca_out *out, const char *key, const char *json);
 void vmca_out_null(struct vmca_out *out, const char *key);
 /** Any scalar field with flags (VMCA_OUT_JSON_ONLY). */
 void vmca_out_str_flags(struct vmca_out *out, const char *key,

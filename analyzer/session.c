@@ -83,9 +83,18 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 // Where a vmlinux usually is, in order: next to the dump, the build-id
-// path of the debug packages, the release path of the debug packages.
-static struct vmca_error *find_vmlinux(struct vmca_session *s, char **ret)
+// path of the debug packages, their release paths. With root (-k DIR, a
+// fleet's debuginfo tree) only under root: root/vmlinux-RELEASE,
+// root/RELEASE/vmlinux, and root's own build-id and release paths.
+static struct vmca_error *find_vmlinux(struct vmca_session *s, const char *root,
+				       char **ret)
 {
 	const char *release = vmca_memory_vmcoreinfo(s->memory, "OSRELEASE");
 	const char *build_id = vmca_memory_vmcoreinfo(s->memory, "BUILD-ID");
@@ -98,19 +107,32 @@ static struct vmca_error *find_vmlinux(struct vmca_session *s, char **ret)
 	else
 		strcpy(dir, ".");
 
-	char *candidates[4] = {0};
+	char *candidates[8] = {0};
 	int n = 0;
-	if (asprintf(&candidates[n], "%s/vmlinux", dir) >= 0)
-		n++;
-	if (release &&
-	    asprintf(&candidates[n], "%s/vmlinux-%s", dir, release) >= 0)
-		n++;
+	const char *debug = root ? root : "/usr/lib/debug";
+	if (root) {
+		if (release && asprintf(&candidates[n], "%s/vmlinux-%s", root,
+					release) >= 0)
+			n++;
+		if (release && asprintf(&candidates[n], "%s/%s/vmlinux", root,
+					release) >= 0)
+			n++;
+	} else {
+		if (asprintf(&candidates[n], "%s/vmlinux", dir) >= 0)
+			n++;
+		if (release && asprintf(&candidates[n], "%s/vmlinux-%s", dir,
+					release) >= 0)
+			n++;
+	}
 	if (build_id && strlen(build_id) > 2 &&
-	    asprintf(&candidates[n], "/usr/lib/debug/.build-id/%.2s/%s.debug",
+	    asprintf(&candidates[n], "%s/.build-id/%.2s/%s.debug", debug,
 		     build_id, build_id + 2) >= 0)
 		n++;
-	if (release && asprintf(&candidates[n],
-				"/usr/lib/debug/boot/vmlinux-%s", release) >= 0)
+	if (release &&
+	    asprintf(&candidates[n], "%s/boot/vmlinux-%s", debug, release) >= 0)
+		n++;
+	if (release && asprintf(&candidates[n], "%s/lib/modules/%s/vmlinux",
+				debug, release) >= 0)
 		n++;
 
 	int found = -1;
@@ -125,10 +147,11 @@ static struct vmca_error *find_vmlinux(struct vmca_session *s, char **ret)
 	} else {
 		err = vmca_error_create(
 			VMCA_ERROR_NOT_FOUND,
-			"%s: no vmlinux found (looked next to the dump and "
-			"under "
-			"/usr/lib/debug for release %s); give one with -k",
-			s->vmcore_path, release ? release : "(unknown)");
+			"%s: no vmlinux found (looked %s%s for release %s); "
+			"give one with -k",
+			s->vmcore_path,
+			root ? "under " : "next to the dump and under ", debug,
+			release ? release : "(unknown)");
 	}
 	for (int i = 0; i < n; i++)
 		free(candidates[i]);
@@ -200,14 +223,18 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 	if (err)
 		goto fail;
 
-	if (opts->vmlinux_path) {
+	if (opts->vmlinux_path && is_dir(opts->vmlinux_path)) {
+		err = find_vmlinux(s, opts->vmlinux_path, &s->vmlinux_path);
+		if (err)
+			goto fail;
+	} else if (opts->vmlinux_path) {
 		s->vmlinux_path = strdup(opts->vmlinux_path);
 		if (!s->vmlinux_path) {
 			err = &vmca_enomem;
 			goto fail;
 		}
 	} else {
-		err = find_vmlinux(s, &s->vmlinux_path);
+		err = find_vmlinux(s, NULL, &s->vmlinux_path);
 		if (err)
 			goto fail;
 	}

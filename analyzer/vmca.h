@@ -15,6 +15,7 @@
 #include "slab_track.h"
 #include "shmem.h"
 #include "triage.h"
+#include "batch.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"

@@ -353,8 +353,8 @@ static struct vmca_error *usage(void)
 	return vmca_error_create(VMCA_ERROR_USAGE,
 				 "usage: vmca VMCORE triage "
 				 "[--fail-on panic|oom|leak|fragmentation|"
-				 "any[,...]] [--no-scan] [--color=auto|never|"
-				 "always] [--log-lines N]");
+				 "any[,...]] [--no-scan] [--summary] "
+				 "[--color=auto|never|always] [--log-lines N]");
 }
 
 static struct vmca_error *parse_fail_on(const char *arg, bool *sel)
@@ -386,6 +386,7 @@ static struct vmca_error *
 triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 {
 	struct vmca_triage_options opts = {.scan = true};
+	bool is_summary = false;
 	bool fail_on[VMCA_TRIAGE_NR_KINDS] = {false};
 	struct style st = {.is_color = isatty(STDOUT_FILENO) &&
 				       !vmca_out_is_json(out)};
@@ -399,6 +400,8 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 		} else if (!strncmp(a, "--fail-on=", 10)) {
 			if ((err = parse_fail_on(a + 10, fail_on)))
 				return err;
+		} else if (!strcmp(a, "--summary")) {
+			is_summary = true;
 		} else if (!strcmp(a, "--no-scan")) {
 			opts.scan = false;
 		} else if (!strcmp(a, "--color=never")) {
@@ -419,6 +422,11 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 	if (err)
 		return err;
 	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+	vmca_out_begin_object(out, "kernel", VMCA_OUT_TEXT_CUSTOM);
+	str_or_null(out, "release", vmca_vmcoreinfo(s, "OSRELEASE"));
+	str_or_null(out, "build_id", vmca_session_build_id(s));
+	str_or_null(out, "dump_format", vmca_session_dump_format(s));
+	vmca_out_end_object(out);
 	vmca_out_str(out, "headline", t->headline);
 	vmca_out_textf(out, "%s%s%s\n",
 		       t->crash && t->crash->kind != VMCA_CRASH_NONE &&
@@ -439,6 +447,23 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 			       vmca_triage_kind_name(f->kind), f->summary);
 	}
 	vmca_out_end_list(out);
+	if (is_summary) {
+		// batch's line: the headline, the findings, the analyses.
+		vmca_out_begin_list(out, "steps", VMCA_OUT_TEXT_CUSTOM);
+		for (size_t i = 0; i < t->nr_steps; i++) {
+			const struct vmca_triage_step *sp = &t->steps[i];
+			vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+			vmca_out_str(out, "name", sp->name);
+			vmca_out_double(out, "seconds", sp->seconds);
+			if (sp->err)
+				vmca_out_error(out, "error", sp->err);
+			else
+				vmca_out_null(out, "error");
+			vmca_out_end_object(out);
+		}
+		vmca_out_end_list(out);
+		goto end;
+	}
 	crash_out(s, out, &st, t->crash);
 	oom_out(out, &st, t->oom);
 	if (t->leak) {
@@ -451,6 +476,7 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 	}
 	zones_out(out, &st, t);
 	tail_out(out, &st, t);
+end:
 	vmca_out_end_object(out);
 	// The exit status: the first selected finding, in this order.
 	static const struct {
@@ -497,12 +523,16 @@ const struct vmca_plugin vmca_plugin_triage = {
 		"when none (1 is\n"
 		"                   an error, 2 a usage error)\n"
 		"  --no-scan        leaks without the pointer scan\n"
+		"  --summary        the kernel, headline, findings and "
+		"analyses only (batch's)\n"
 		"  --color=WHEN     auto (a terminal), never, always\n"
 		"  --log-lines N    the log's last N lines (default 20)\n"
 		"A leak finding is orphans of any kind, or a cache with 100 or "
 		"more (or 1 MB of)\n"
 		"unreferenced objects.\n"
-		"JSON: {\"headline\", \"findings\": [{\"kind\", \"summary\"}], "
+		"JSON: {\"kernel\": {\"release\", \"build_id\", "
+		"\"dump_format\"}, \"headline\",\n\"findings\": [{\"kind\", "
+		"\"summary\"}], "
 		"\"crash\": {\"kind\",\n"
 		"\"headline\", \"message\", \"pid\", \"comm\", \"cpu\", "
 		"\"rip\", \"function\", \"module\",\n"

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""batch over the whole corpus, two workers: one valid JSON line per dump
+and one for a file that is no dump (its error said, the batch goes on),
+each dump's kernel and headline as triage gives them, the vmlinux found
+per dump under -k DIR (the corpus' kernels/RELEASE/vmlinux); --fail-on's
+exit statuses (the highest finding's, 1 when a dump could not be
+analyzed) and --timeout (the late worker killed, its line says so)."""
+import json
+import os
+import subprocess
+import tempfile
+
+from vmcatest import Checker, testdata_dir
+
+
+def batch(vmca, cache, *args):
+    p = subprocess.run([vmca, "--cache-dir", cache,
+                        "-k", os.path.join(testdata_dir(), "kernels"),
+                        "batch", *args], capture_output=True, text=True,
+                       timeout=3600)
+    return p.returncode, [json.loads(l) for l in p.stdout.splitlines()]
+
+
+def main():
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vmca", required=True)
+    ap.add_argument("--cache-dir", required=True)
+    a = ap.parse_args()
+    c = Checker("batch")
+    with open(os.path.join(testdata_dir(), "manifest.json")) as f:
+        dumps = json.load(f)["dumps"]
+    with tempfile.TemporaryDirectory() as tmp:
+        broken = os.path.join(tmp, "vmcore.broken")
+        with open(broken, "wb") as f:
+            f.write(os.urandom(65536))
+        code, lines = batch(a.vmca, a.cache_dir, "-j", "2",
+                            os.path.join(testdata_dir(), "dumps"), broken)
+    c.equal(code, 1, "exit 1: one file could not be analyzed")
+    by_dump = {l["dump"]: l for l in lines}
+    c.equal(len(lines), len(dumps) + 1, "one line per dump and the broken")
+    c.equal(sorted(by_dump), sorted([d["vmcore"] for d in dumps] + [broken]),
+            "every dump, once")
+    bad = by_dump.get(broken, {})
+    c.check(bad.get("status") == "error" and "not a vmcore" in
+            (bad.get("error") or ""), f"the broken file's line: {bad}")
+    for d in dumps:
+        l = by_dump.get(d["vmcore"], {})
+        t = l.get("triage") or {}
+        if not c.check(l.get("status") == "ok" and l.get("exit") == 0 and
+                       t.get("kernel", {}).get("release") == d["release"] and
+                       l.get("seconds", 0) > 0,
+                       f"{d['vmcore']}: ok, its release: {l}"):
+            break
+    # Headlines as triage gives them, for one kernel's dumps.
+    for d in [d for d in dumps if d["kernel"] == "6.1"]:
+        p = subprocess.run([a.vmca, "--cache-dir", a.cache_dir, "--json",
+                            "-k", d["vmlinux"], d["vmcore"], "triage",
+                            "--summary"], capture_output=True, text=True)
+        want = json.loads(p.stdout)
+        got = (by_dump.get(d["vmcore"]) or {}).get("triage") or {}
+        if not c.equal((got.get("headline"), got.get("findings")),
+                       (want["headline"], want["findings"]),
+                       f"{d['vmcore']}: triage's headline and findings"):
+            break
+    # --fail-on: the highest status among the dumps; an error outweighs.
+    pick = {(d["kernel"], d["scenario"], d["kind"]): d["vmcore"]
+            for d in dumps}
+    idle = pick[("6.1", "idle", "qemu-elf")]
+    leak = pick[("6.1", "leak", "qemu-elf")]
+    panic = pick[("6.1", "panic", "qemu-elf")]
+    code, lines = batch(a.vmca, a.cache_dir, "--fail-on", "leak", idle, leak)
+    c.equal((code, sorted(l["exit"] for l in lines)), (5, [0, 5]),
+            "--fail-on leak: idle 0, leak 5, the batch 5")
+    code, lines = batch(a.vmca, a.cache_dir, "--fail-on", "any", idle,
+                        panic, leak)
+    c.equal((code, sorted(l["exit"] for l in lines)), (5, [0, 3, 5]),
+            "--fail-on any: the highest status")
+    code, _ = batch(a.vmca, a.cache_dir, "--fail-on", "panic", idle)
+    c.equal(code, 0, "--fail-on panic on an idle dump: 0")
+    # --timeout: a compressed dump takes longer than a millisecond.
+    slow = pick[("6.1", "idle", "qemu-kdump")]
+    code, lines = batch(a.vmca, a.cache_dir, "--timeout", "0.001", slow)
+    c.equal((code, [(l["status"], l["triage"]) for l in lines]),
+            (1, [("timeout", None)]), "--timeout: killed, said, exit 1")
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
