@@ -138,6 +138,12 @@ static void leak_findings(struct vmca_triage *t)
 		const struct vmca_leak_orphans *o = &l->orphans[k];
 		if (o->skipped || !o->count)
 			continue;
+		// What tells a legitimately held cred or mm from a leaked one
+		// (an open file's f_cred, poking_mm) is the scan's holders:
+		// without it only tasks (in flight told apart by their RCU
+		// callback and state) make a finding.
+		if (!l->scan.has_run && strcmp(o->kind, "task_struct") != 0)
+			continue;
 		char who[160] = "";
 		if (o->nr_by_pattern)
 			vmca_strf(who, sizeof(who),

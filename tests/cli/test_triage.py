@@ -86,7 +86,7 @@ def main():
                  check=False).returncode
     c.equal(code, first, "--fail-on any: the first finding's status")
     # The text form: the headline first, the sections after.
-    text = v.run(*base, "triage", "--color=never", "--no-scan").stdout
+    text = v.run(*base, "triage", "--color=never").stdout
     c.check(text.startswith(h + "\n"), "the text starts with the headline")
     c.finish()
 
