@@ -228,6 +228,11 @@ static void run_buddy(struct vmca_session *s, struct vmca_triage *t)
 		z->free_pages =
 			zi->free_pages > 0 ? (uint64_t)zi->free_pages : 0;
 		z->largest_free_order = vmca_buddy_largest_free_order(&b, zi);
+		z->nr_orders = b.l.nr_orders < VMCA_BUDDY_MAX_ORDERS
+				       ? b.l.nr_orders
+				       : VMCA_BUDDY_MAX_ORDERS;
+		memcpy(z->nr_free, zi->nr_free,
+		       z->nr_orders * sizeof(z->nr_free[0]));
 		for (uint32_t o = 0; o < b.l.nr_orders && o < 64; o++) {
 			struct vmca_buddy_verdict v =
 				vmca_buddy_watermark_test(&b, zi, o);

@@ -64,6 +64,9 @@ struct vmca_triage_zone {
 	uint64_t failing_orders;
 	/** The lowest failing order's arithmetic, "" if none fails. */
 	char reason[512];
+	/** Free blocks per order. */
+	uint64_t nr_free[VMCA_BUDDY_MAX_ORDERS];
+	uint32_t nr_orders;
 };
 
 struct vmca_triage_module {

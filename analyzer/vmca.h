@@ -16,6 +16,7 @@
 #include "shmem.h"
 #include "triage.h"
 #include "batch.h"
+#include "report_html.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"

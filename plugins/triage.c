@@ -350,11 +350,12 @@ static void tail_out(struct vmca_out *out, const struct style *st,
 
 static struct vmca_error *usage(void)
 {
-	return vmca_error_create(VMCA_ERROR_USAGE,
-				 "usage: vmca VMCORE triage "
-				 "[--fail-on panic|oom|leak|fragmentation|"
-				 "any[,...]] [--no-scan] [--summary] "
-				 "[--color=auto|never|always] [--log-lines N]");
+	return vmca_error_create(
+		VMCA_ERROR_USAGE,
+		"usage: vmca VMCORE triage "
+		"[--fail-on panic|oom|leak|fragmentation|"
+		"any[,...]] [--no-scan] [--summary] [--html FILE] "
+		"[--color=auto|never|always] [--log-lines N]");
 }
 
 static struct vmca_error *parse_fail_on(const char *arg, bool *sel)
@@ -387,6 +388,7 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 {
 	struct vmca_triage_options opts = {.scan = true};
 	bool is_summary = false;
+	const char *html = NULL;
 	bool fail_on[VMCA_TRIAGE_NR_KINDS] = {false};
 	struct style st = {.is_color = isatty(STDOUT_FILENO) &&
 				       !vmca_out_is_json(out)};
@@ -400,6 +402,10 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 		} else if (!strncmp(a, "--fail-on=", 10)) {
 			if ((err = parse_fail_on(a + 10, fail_on)))
 				return err;
+		} else if (!strcmp(a, "--html") && i + 1 < argc) {
+			html = argv[++i];
+		} else if (!strncmp(a, "--html=", 7) && a[7]) {
+			html = a + 7;
 		} else if (!strcmp(a, "--summary")) {
 			is_summary = true;
 		} else if (!strcmp(a, "--no-scan")) {
@@ -421,6 +427,13 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 	struct vmca_error *err = vmca_triage_run(s, &opts, &t);
 	if (err)
 		return err;
+	if (html) {
+		err = vmca_report_html(s, t, html);
+		if (err) {
+			vmca_triage_destroy(t);
+			return err;
+		}
+	}
 	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
 	vmca_out_begin_object(out, "kernel", VMCA_OUT_TEXT_CUSTOM);
 	str_or_null(out, "release", vmca_vmcoreinfo(s, "OSRELEASE"));
@@ -500,8 +513,8 @@ end:
 const struct vmca_plugin vmca_plugin_triage = {
 	.name = "triage",
 	.summary = "every analysis in one report, the headline first",
-	.usage = "triage [--fail-on KINDS] [--no-scan] [--color=WHEN] "
-		 "[--log-lines N]",
+	.usage = "triage [--fail-on KINDS] [--no-scan] [--html FILE] "
+		 "[--color=WHEN] [--log-lines N]",
 	.help = "The headline (what crashed and why in a sentence, or \"no "
 		"crash: dump taken on\n"
 		"request\", with the OOM or leak that matters most), the "
@@ -523,6 +536,10 @@ const struct vmca_plugin vmca_plugin_triage = {
 		"when none (1 is\n"
 		"                   an error, 2 a usage error)\n"
 		"  --no-scan        leaks without the pointer scan\n"
+		"  --html FILE      also write the report as one "
+		"self-contained HTML page\n"
+		"                   (inline SVG charts: memory, slab caches, "
+		"free pages by order)\n"
 		"  --summary        the kernel, headline, findings and "
 		"analyses only (batch's)\n"
 		"  --color=WHEN     auto (a terminal), never, always\n"
