@@ -9,7 +9,7 @@
 
 static const char usage_text[] =
 	"usage: vmca [-k VMLINUX] [-m MODULE_DEBUG_DIR]... [--json] [--force]\n"
-	"            [--cache-dir DIR] VMCORE COMMAND [ARGS]\n"
+	"            [--cache-dir DIR] VMCORE [COMMAND [ARGS]]\n"
 	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
 	"            [--fail-on KINDS] DIR|FILE...\n"
 	"       vmca help [COMMAND]\n"
@@ -167,11 +167,20 @@ int main(int argc, char **argv)
 		return help_command(nargs >= 2 ? args[1] : NULL);
 	if (nargs >= 2 && strcmp(args[1], "help") == 0)
 		return help_command(nargs >= 3 ? args[2] : NULL);
-	if (nargs < 2) {
+	if (nargs < 1) {
 		fputs(usage_text, stderr);
-		if (nargs == 1)
-			fprintf(stderr, "vmca: error: no command given\n");
 		return 2;
+	}
+	if (nargs == 1) {
+		// No command: the interactive session on the dump.
+		opts.vmcore_path = args[0];
+		struct vmca_session *s;
+		struct vmca_error *err = vmca_session_create(&opts, &s);
+		if (err)
+			return fail(is_json, err);
+		int status = vmca_interactive(s, is_json);
+		vmca_session_destroy(s);
+		return status;
 	}
 	opts.vmcore_path = args[0];
 	const struct vmca_plugin *plugin = vmca_plugin_find(args[1]);

@@ -17,6 +17,7 @@
 #include "triage.h"
 #include "batch.h"
 #include "report_html.h"
+#include "interactive.h"
 #include "module.h"
 #include "output.h"
 #include "disasm.h"

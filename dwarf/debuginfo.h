@@ -92,6 +92,12 @@ struct vmca_error *vmca_debuginfo_symbol_by_address(struct vmca_debuginfo *di,
 						    uint64_t address,
 						    struct vmca_symbol *ret);
 
+/** Number of symbols; vmca_debuginfo_symbol_at() reads symbol i below it
+ *  (link-time addresses). */
+uint32_t vmca_debuginfo_nr_symbols(const struct vmca_debuginfo *di);
+void vmca_debuginfo_symbol_at(struct vmca_debuginfo *di, uint32_t i,
+			      struct vmca_symbol *ret);
+
 /* Types. */
 
 /**

@@ -116,3 +116,14 @@ struct vmca_error *vmca_debuginfo_symbol_by_address(struct vmca_debuginfo *di,
 	return vmca_error_create(VMCA_ERROR_NOT_FOUND, "no symbol at %#" PRIx64,
 				 address);
 }
+
+uint32_t vmca_debuginfo_nr_symbols(const struct vmca_debuginfo *di)
+{
+	return di->nr_syms;
+}
+
+void vmca_debuginfo_symbol_at(struct vmca_debuginfo *di, uint32_t i,
+			      struct vmca_symbol *ret)
+{
+	fill(di, &di->syms[i], ret);
+}

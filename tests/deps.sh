@@ -4,7 +4,8 @@
 # missing. (The corpus generator installs its own: QEMU, kernels, ...)
 set -eu
 pkgs="cmake make gcc pkg-config python3 libkdumpfile-dev libdwarf-dev
-libelf-dev libcapstone-dev dwarves clang-format chromium"
+libelf-dev libcapstone-dev dwarves clang-format chromium
+libedit-dev tmux"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
