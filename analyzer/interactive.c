@@ -28,6 +28,8 @@ DEFINE_VECTOR(name_vector, char *)
 struct repl {
 	struct vmca_session *s;
 	bool is_json;
+	// A command of the script failed (its status is 1).
+	bool has_failed;
 	// Completion candidates, made on the first tab: symbols; struct,
 	// union and enum tags; typedefs (sorted, owned).
 	bool has_names;
@@ -449,6 +451,7 @@ static bool run_line(struct repl *r, char *line)
 		if (err) {
 			fprintf(stderr, "vmca: error: %s\n", err->message);
 			vmca_error_destroy(err);
+			r->has_failed = true;
 		}
 	}
 	if (is_pipe)
@@ -459,6 +462,22 @@ static bool run_line(struct repl *r, char *line)
 	free(copy);
 	free(words);
 	return true;
+}
+
+// Commands one per line from f (# comments); the status: 1 if one failed.
+static int run_lines(struct repl *r, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		trim(line);
+		if (line[0] == '#')
+			continue;
+		if (!run_line(r, line))
+			break;
+	}
+	free(line);
+	return r->has_failed ? 1 : 0;
 }
 
 static char *prompt(EditLine *el)
@@ -509,16 +528,7 @@ int vmca_interactive(struct vmca_session *s, bool is_json)
 	int status = 0;
 	if (!isatty(STDIN_FILENO)) {
 		// Commands one per line, no prompt (as `script -`).
-		char *line = NULL;
-		size_t cap = 0;
-		while (getline(&line, &cap, stdin) >= 0) {
-			trim(line);
-			if (line[0] == '#')
-				continue;
-			if (!run_line(&r, line))
-				break;
-		}
-		free(line);
+		status = run_lines(&r, stdin);
 	} else {
 		EditLine *el = el_init("vmca", stdin, stdout, stderr);
 		History *hist = history_init();
@@ -569,6 +579,25 @@ int vmca_interactive(struct vmca_session *s, bool is_json)
 	name_vector_deinit(&r.symbols);
 	for (size_t i = 0; i < r.types.len; i++)
 		free(r.types.data[i]);
+	name_vector_deinit(&r.types);
+	return status;
+}
+
+int vmca_script(struct vmca_session *s, const char *path, bool is_json)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	if (!f) {
+		fprintf(stderr, "vmca: error: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	struct repl r = {.s = s, .is_json = is_json};
+	name_vector_init(&r.symbols);
+	name_vector_init(&r.types);
+	signal(SIGPIPE, SIG_IGN);
+	int status = run_lines(&r, f);
+	if (f != stdin)
+		fclose(f);
+	name_vector_deinit(&r.symbols);
 	name_vector_deinit(&r.types);
 	return status;
 }

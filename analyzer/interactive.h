@@ -16,4 +16,11 @@ struct vmca_session;
  */
 int vmca_interactive(struct vmca_session *s, bool is_json);
 
+/**
+ * `vmca VMCORE script FILE|-`: the commands of FILE (stdin for -), one per
+ * line (# comments; | and > as in the session), in one session. Returns
+ * the exit status: 1 if a command failed (the others still ran).
+ */
+int vmca_script(struct vmca_session *s, const char *path, bool is_json);
+
 #endif /* VMCA_ANALYZER_INTERACTIVE_H */

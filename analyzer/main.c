@@ -12,6 +12,7 @@ static const char usage_text[] =
 	"            [--cache-dir DIR] VMCORE [COMMAND [ARGS]]\n"
 	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
 	"            [--fail-on KINDS] DIR|FILE...\n"
+	"       vmca [OPTIONS] VMCORE script FILE|-\n"
 	"       vmca help [COMMAND]\n"
 	"       vmca --version\n";
 
@@ -183,6 +184,19 @@ int main(int argc, char **argv)
 		return status;
 	}
 	opts.vmcore_path = args[0];
+	if (strcmp(args[1], "script") == 0) {
+		if (nargs != 3) {
+			fputs("usage: vmca VMCORE script FILE|-\n", stderr);
+			return 2;
+		}
+		struct vmca_session *s;
+		struct vmca_error *err = vmca_session_create(&opts, &s);
+		if (err)
+			return fail(is_json, err);
+		int status = vmca_script(s, args[2], is_json);
+		vmca_session_destroy(s);
+		return status;
+	}
 	const struct vmca_plugin *plugin = vmca_plugin_find(args[1]);
 	if (!plugin)
 		return fail(is_json,

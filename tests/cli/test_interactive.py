@@ -6,7 +6,8 @@ vmca-sleeper` (the sleeper's line and no other); tab completion of a
 struct name (`struct task_st<Tab>` becomes `struct task_struct`, whose
 layout follows) and of a member (`eval init_task.pid<Tab>`); history
 recall (Up, Enter: the last command again); `help`; `sys > FILE`; `quit`
-ends it and the history is saved."""
+ends it and the history is saved. Without a terminal the lines are a
+script, and `script FILE` runs a file's."""
 import os
 import shutil
 import subprocess
@@ -135,6 +136,20 @@ def main():
                        capture_output=True, text=True, timeout=300)
     c.check(p.returncode == 0 and truth["uname_r"] in p.stdout and
             "vmca> " not in p.stdout, "lines from a pipe: a script")
+    # script FILE: every line runs in one session; a failing one makes
+    # the status 1 and the rest still run.
+    with tempfile.NamedTemporaryFile("w", suffix=".vmca") as f:
+        f.write("sys | grep release\nno-such-command\nps | grep -c "
+                "vmca-sleeper\n")
+        f.flush()
+        p = subprocess.run([v.binary, "--cache-dir", v.cache_dir, "-k",
+                            d["vmlinux"], d["vmcore"], "script", f.name],
+                           capture_output=True, text=True, timeout=300)
+    lines = p.stdout.split()
+    c.check(p.returncode == 1 and truth["uname_r"] in p.stdout and
+            lines[-1].isdigit() and int(lines[-1]) >= 1 and
+            "unknown command 'no-such-command'" in p.stderr,
+            f"script FILE: {p.returncode} {p.stdout!r} {p.stderr!r}")
     c.finish()
 
 
