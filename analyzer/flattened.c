@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "flattened.h"
+#include "util/progress.h"
 #include "util/cleanup.h"
 
 // The layout makedumpfile writes with -F (and QEMU's dump-guest-memory
@@ -101,7 +102,8 @@ static struct vmca_error *write_full(int fd, const char *path, const void *buf,
 }
 
 static struct vmca_error *copy_records(int in, const char *path, int out,
-				       const char *out_path)
+				       const char *out_path,
+				       struct vmca_progress *progress)
 {
 	enum { CHUNK = 1 << 20 };
 	_cleanup_free_ char *buf = malloc(CHUNK);
@@ -114,6 +116,7 @@ static struct vmca_error *copy_records(int in, const char *path, int out,
 
 	uint64_t pos = FLAT_HEADER_SIZE;
 	for (;;) {
+		vmca_progress_update(progress, pos);
 		struct flat_record rec;
 		struct vmca_error *err =
 			read_full(in, path, &rec, sizeof(rec), &pos);
@@ -199,7 +202,13 @@ struct vmca_error *vmca_flattened_rearrange(int fd, const char *path,
 		open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		return vmca_error_os(errno, "%s", tmp_path);
-	struct vmca_error *err = copy_records(fd, path, out, tmp_path);
+	struct vmca_progress progress;
+	struct stat pst;
+	vmca_progress_begin(&progress, "rearranging the flattened dump (once)",
+			    fstat(fd, &pst) == 0 ? (uint64_t)pst.st_size : 0);
+	struct vmca_error *err =
+		copy_records(fd, path, out, tmp_path, &progress);
+	vmca_progress_end(&progress);
 	if (!err && close(out) < 0)
 		err = vmca_error_os(errno, "%s", tmp_path);
 	else if (err)

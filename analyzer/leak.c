@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "leak.h"
+#include "util/progress.h"
 #include "util/text.h"
 #include "vmca.h"
 
@@ -464,6 +465,9 @@ struct worker {
 	struct u64_vector stack;
 	struct holder_vector holders;
 	uint64_t pages, missing, bytes;
+	// The first worker draws the progress of all.
+	struct vmca_progress *progress;
+	_Atomic uint64_t *done;
 	bool has_enomem;
 	struct vmca_error *err;
 };
@@ -532,6 +536,9 @@ static void *root_worker(void *arg)
 				}
 			}
 			at += n;
+			uint64_t all = atomic_fetch_add(wk->done, n) + n;
+			if (wk->progress)
+				vmca_progress_update(wk->progress, all);
 		}
 	}
 	free(buf);
@@ -670,7 +677,15 @@ static struct vmca_error *scan_roots(struct scan *sc,
 	starts[nt] = split.len;
 	struct vmca_memory *m = vmca_session_memory(sc->s);
 	uint32_t started = 0;
+	struct vmca_progress progress;
+	_Atomic uint64_t done = 0;
+	vmca_progress_begin(&progress,
+			    "scanning the kernel's pages for "
+			    "pointers",
+			    total);
 	for (uint32_t i = 0; i < nt; i++) {
+		wk[i].progress = i ? NULL : &progress;
+		wk[i].done = &done;
 		wk[i].sc = sc;
 		wk[i].runs = split.data + starts[i];
 		wk[i].nr_runs = starts[i + 1] - starts[i];
@@ -693,6 +708,7 @@ static struct vmca_error *scan_roots(struct scan *sc,
 			pthread_join(tid[i], NULL);
 		scan_registers(sc, &wk[0]);
 	}
+	vmca_progress_end(&progress);
 	l->scan.threads = started ? started : 1;
 	for (uint32_t i = 0; i < nt; i++) {
 		l->scan.root_pages += wk[i].pages;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/progress.h"
 #include "vmca.h"
 
 // Bounds on what the dump may claim (STYLE.md §3.7).
@@ -1922,12 +1923,17 @@ struct vmca_error *vmca_slab_walk_run(struct vmca_slab_walk *sb,
 				   vmca_error_wrap(err, "struct page scan"));
 	}
 	detect_form(sb);
+	struct vmca_progress progress;
+	vmca_progress_begin(&progress, "walking the slabs", sb->slabs.len);
 	struct slab_rec *r;
 	vector_for_each (&sb->slabs, r) {
 		walk_slab(sb, r);
+		vmca_progress_update(&progress,
+				     (uint64_t)(r - sb->slabs.data) + 1);
 		if (sb->fn_error)
 			break;
 	}
+	vmca_progress_end(&progress);
 	sb->fn = NULL;
 	if (sb->fn_error)
 		return sb->fn_error;

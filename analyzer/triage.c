@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/progress.h"
 #include "triage.h"
 #include "util/text.h"
 #include "vmca.h"
@@ -369,12 +370,20 @@ struct vmca_error *vmca_triage_run(struct vmca_session *s,
 	struct vmca_triage *t = calloc(1, sizeof(*t));
 	if (!t)
 		return &vmca_enomem;
+	struct vmca_progress progress;
+	vmca_progress_begin(&progress, "triage", VMCA_TRIAGE_NR_STEPS);
 	run_crash(s, t);
+	vmca_progress_update(&progress, 1);
 	run_oom(s, t);
+	vmca_progress_update(&progress, 2);
 	run_leaks(s, opts, t);
+	vmca_progress_update(&progress, 3);
 	run_buddy(s, t);
+	vmca_progress_update(&progress, 4);
 	run_modules(s, t);
+	vmca_progress_update(&progress, 5);
 	run_log(s, opts, t);
+	vmca_progress_end(&progress);
 	make_headline(t);
 	*ret = t;
 	return NULL;

@@ -8,6 +8,7 @@
 #include <dwarf.h>
 
 #include "dbg.h"
+#include "progress.h"
 
 /*
  * libdwarf decodes .debug_info; this walk decides what of it becomes a
@@ -141,6 +142,8 @@ DEFINE_VECTOR(u64_vector, uint64_t)
 /** One thread's walk: its own Dwarf_Debug, builder and tables. */
 struct walk {
 	Dwarf_Debug dbg;
+	/** The first half reports the build's progress (NULL: not). */
+	struct vmca_progress *progress;
 	struct vmca_debuginfo_builder *b;
 	const struct vmca_debuginfo_dwarf_sections *sections;
 	struct units *shared;
@@ -1750,6 +1753,8 @@ static struct vmca_error *walk_units(struct walk *w, uint64_t lo, uint64_t hi)
 		offset = u.end;
 		if (!has || u.offset < lo)
 			continue;
+		if (w->progress)
+			vmca_progress_update(w->progress, u.offset - lo);
 		struct die cu = {.unit = &u};
 		Dwarf_Error derr = NULL;
 		int res = dwarf_siblingof_b(w->dbg, NULL, true, &cu.die, &derr);
@@ -1930,9 +1935,13 @@ vmca_debuginfo_index_build(struct vmca_debuginfo_elf *elf,
 	// Split by size: units differ in size by a factor of 1000. A unit
 	// is the first half's if it starts before the middle.
 	uint64_t middle = sections->info_size / 2;
+	struct vmca_progress progress;
+	vmca_progress_begin(&progress, "indexing the vmlinux's DWARF (once)",
+			    middle);
 	struct half halves[2] = {
 		{
 			.w = {.dbg = dbgs[0].dbg,
+			      .progress = &progress,
 			      .b = b,
 			      .sections = sections,
 			      .shared = &shared},
@@ -1972,6 +1981,7 @@ vmca_debuginfo_index_build(struct vmca_debuginfo_elf *elf,
 		if (err != halves[1].err)
 			vmca_error_destroy(halves[1].err);
 	}
+	vmca_progress_end(&progress);
 	if (!err)
 		err = vmca_debuginfo_builder_merge(b, second);
 	if (!err)

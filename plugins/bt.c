@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/progress.h"
 #include "vmca.h"
 
 static struct vmca_error *usage(void)
@@ -21,6 +22,7 @@ struct bt {
 	struct vmca_trace_printer *p;
 	size_t nr_traces, nr_incomplete;
 	unsigned flags;
+	struct vmca_progress progress;
 };
 
 static struct vmca_error *trace_out(struct bt *b, uint64_t task,
@@ -42,6 +44,9 @@ static struct vmca_error *trace_out(struct bt *b, uint64_t task,
 static struct vmca_error *each_task(struct vmca_session *s,
 				    const struct vmca_task_entry *e, void *arg)
 {
+	(void)s;
+	struct bt *b = arg;
+	vmca_progress_update(&b->progress, b->nr_traces + 1);
 	return trace_out(arg, e->address, NULL);
 }
 
@@ -85,7 +90,10 @@ static struct vmca_error *bt_run(struct vmca_session *s, struct vmca_out *out,
 	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
 	vmca_out_begin_list(out, "traces", VMCA_OUT_TEXT_CUSTOM);
 	if (is_all) {
+		// (The count of tasks is not known before the walk.)
+		vmca_progress_begin(&b.progress, "unwinding every task", 0);
 		err = vmca_task_walk(s, each_task, on_walk_error, &b);
+		vmca_progress_end(&b.progress);
 	} else if (is_cpus) {
 		uint32_t n = vmca_regs_nr_cpus(s);
 		for (uint32_t cpu = 0; !err && cpu < n; cpu++) {
