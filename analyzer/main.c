@@ -9,6 +9,7 @@
 
 static const char usage_text[] =
 	"usage: vmca [-k VMLINUX] [-m MODULE_DEBUG_DIR]... [--json] [--force]\n"
+	"            [--plugin PATH.so]...\n"
 	"            [--cache-dir DIR] VMCORE [COMMAND [ARGS]]\n"
 	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
 	"            [--fail-on KINDS] DIR|FILE...\n"
@@ -34,10 +35,116 @@ static void print_help(FILE *f)
 	      "  -f, --force          accept a vmlinux whose build-id differs\n"
 	      "      --cache-dir DIR  index cache (default "
 	      "$XDG_CACHE_HOME/vmca)\n"
+	      "      --plugin PATH    load a command built against "
+	      "vmca-plugin.h (repeatable)\n"
 	      "\nCommands:\n",
 	      f);
 	for (const struct vmca_plugin *const *p = vmca_plugins; *p; p++)
 		fprintf(f, "  %-8s %s\n", (*p)->name, (*p)->summary);
+	size_t n;
+	const struct vmca_plugin *const *loaded = vmca_plugins_loaded(&n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-8s %s (plugin)\n", loaded[i]->name,
+			loaded[i]->summary);
+}
+
+// Text for roff: backslashes as \e, a leading . or ' kept literal.
+static void roff(FILE *f, const char *text)
+{
+	bool is_bol = true;
+	for (const char *p = text; *p; p++) {
+		if (is_bol && (*p == '.' || *p == '\''))
+			fputs("\\&", f);
+		if (*p == '\\')
+			fputs("\\e", f);
+		else if (*p == '-')
+			fputs("\\-", f);
+		else
+			fputc(*p, f);
+		is_bol = *p == '\n';
+	}
+}
+
+// vmca(1), from the same usage and help texts as `vmca help`.
+static void print_man(FILE *f)
+{
+	fputs(".TH VMCA 1 \"\" \"vmca " VMCA_VERSION "\" \"User Commands\"\n"
+	      ".SH NAME\nvmca \\- offline Linux kernel crash dump analyzer\n"
+	      ".SH SYNOPSIS\n.nf\n",
+	      f);
+	roff(f, usage_text);
+	fputs(".fi\n.SH DESCRIPTION\n"
+	      "vmca opens a kernel crash dump (kdump-compressed, "
+	      "makedumpfile's "
+	      "flattened form, ELF) with the kernel's vmlinux and its DWARF "
+	      "and "
+	      "answers what crashed and why, who holds the memory, and what "
+	      "the kernel's structures held. Every command prints a readable "
+	      "table, or one JSON object with \\fB\\-\\-json\\fR "
+	      "(addresses as \"0x...\" strings). With no command, vmca opens "
+	      "an interactive session on the dump.\n.SH OPTIONS\n.nf\n",
+	      f);
+	char *opts = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&opts, &len);
+	if (mem) {
+		print_help(mem);
+		fclose(mem);
+		const char *o = strstr(opts, "Options:\n");
+		const char *c = strstr(opts, "\nCommands:");
+		if (o && c)
+			fprintf(f, "%.*s", (int)(c - o - 9), o + 9);
+		free(opts);
+	}
+	fputs(".fi\n.SH COMMANDS\n", f);
+	for (const struct vmca_plugin *const *p = vmca_plugins; *p; p++) {
+		fputs(".SS ", f);
+		roff(f, (*p)->name);
+		fputs("\n.nf\n\\fBvmca\\fR [\\fIOPTIONS\\fR] \\fIVMCORE\\fR ",
+		      f);
+		roff(f, (*p)->usage);
+		fputs("\n.fi\n", f);
+		roff(f, (*p)->summary);
+		fputs(".\n", f);
+		if ((*p)->help) {
+			fputs(".PP\n.nf\n", f);
+			roff(f, (*p)->help);
+			fputs("\n.fi\n", f);
+		}
+	}
+	fputs(".SH INTERACTIVE SESSION AND SCRIPTS\n"
+	      "\\fBvmca\\fR [\\fIOPTIONS\\fR] \\fIVMCORE\\fR with no "
+	      "command reads commands at a \\fBvmca>\\fR prompt (libedit: "
+	      "line editing, history in $XDG_STATE_HOME/vmca/history, Tab "
+	      "completion of commands, symbols, types and members); "
+	      "\\fICMD\\fR | \\fIpipeline\\fR, \\fICMD\\fR > "
+	      "\\fIFILE\\fR, \\fBhelp\\fR, \\fBquit\\fR. "
+	      "\\fBvmca\\fR \\fIVMCORE\\fR \\fBscript\\fR "
+	      "\\fIFILE\\fR|\\- runs a file's commands in one session.\n"
+	      ".SH BATCH\n"
+	      "\\fBvmca\\fR [\\fB\\-k\\fR \\fIDIR\\fR] \\fBbatch\\fR "
+	      "[\\fB\\-j\\fR \\fIN\\fR] [\\fB\\-\\-timeout\\fR "
+	      "\\fIS\\fR] [\\fB\\-\\-fail\\-on\\fR \\fIKINDS\\fR] "
+	      "\\fIDIR\\fR|\\fIFILE\\fR... triages many dumps in N worker "
+	      "processes, one JSON line per dump.\n"
+	      ".SH EXIT STATUS\n0 on success; 1 on an error (a one-line "
+	      "message "
+	      "naming the file and what is wrong); 2 on a usage error; "
+	      "\\fBtriage \\-\\-fail\\-on\\fR: 3 panic, 4 oom, 5 leak, 6 "
+	      "fragmentation.\n"
+	      ".SH ENVIRONMENT\n.TP\n\\fBVMCA_CACHE_DIR\\fR, "
+	      "\\fBXDG_CACHE_HOME\\fR\nwhere the DWARF index is kept.\n"
+	      ".TP\n\\fBVMCA_PROGRESS\\fR\n0: no progress on stderr; 1: "
+	      "progress even when stderr is no terminal.\n"
+	      ".SH EXAMPLES\n.nf\n"
+	      "vmca \\-k vmlinux vmcore triage\n"
+	      "vmca \\-k vmlinux vmcore triage \\-\\-html report.html\n"
+	      "vmca \\-k vmlinux \\-\\-json vmcore bt\n"
+	      "vmca \\-k vmlinux vmcore leaks\n"
+	      "vmca \\-k /usr/lib/debug batch \\-j 2 /var/crash\n"
+	      ".fi\n.SH SEE ALSO\n\\fBcrash\\fR(8), \\fBdrgn\\fR(1), "
+	      "\\fBmakedumpfile\\fR(8)\n",
+	      f);
 }
 
 static int help_command(const char *name)
@@ -108,6 +215,8 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"force", no_argument, NULL, 'f'},
 		{"cache-dir", required_argument, NULL, 'C'},
+		{"plugin", required_argument, NULL, 'P'},
+		{"man", no_argument, NULL, 'M'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -139,8 +248,17 @@ int main(int argc, char **argv)
 		case 'C':
 			opts.cache_dir = optarg;
 			break;
+		case 'P': {
+			struct vmca_error *err = vmca_plugin_load(optarg);
+			if (err)
+				return fail(false, err);
+			break;
+		}
 		case 'V':
 			printf("vmca %s\n", VMCA_VERSION);
+			return 0;
+		case 'M':
+			print_man(stdout);
 			return 0;
 		case 'h':
 			print_help(stdout);

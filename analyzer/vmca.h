@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmca-plugin.h"
 #include "memory.h"
 #include "meminfo.h"
 #include "buddy.h"
@@ -312,20 +313,20 @@ struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 
 /* Plugins. */
 
-struct vmca_plugin {
-	const char *name;
-	const char *summary;
-	const char *usage;
-	/** Longer help text (options), may be NULL. */
-	const char *help;
-	/** argv[0] is the command name. */
-	struct vmca_error *(*run)(struct vmca_session *s, struct vmca_out *out,
-				  int argc, char **argv);
-};
+// struct vmca_plugin is the plugin API's (include/vmca-plugin.h): the
+// commands built in and those loaded with --plugin are the same.
+
 
 /** The plugin table, NULL-terminated (plugins/plugins.def). */
 extern const struct vmca_plugin *const vmca_plugins[];
+/** A command by name: the loaded plugins' first, then the built-in. */
 const struct vmca_plugin *vmca_plugin_find(const char *name);
+/** Add a command (a loaded plugin's); its name must be new. */
+struct vmca_error *vmca_plugin_register(const struct vmca_plugin *p);
+/** The loaded plugins' commands (borrowed). */
+const struct vmca_plugin *const *vmca_plugins_loaded(size_t *nr_ret);
+/** dlopen a plugin (vmca_plugin_init()) and register its command. */
+struct vmca_error *vmca_plugin_load(const char *path);
 
 /** Parse an unsigned number (decimal or 0x hex) strictly. */
 bool vmca_parse_u64(const char *arg, uint64_t *ret);
