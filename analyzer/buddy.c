@@ -338,7 +338,8 @@ static struct vmca_error *read_zone(struct vmca_session *s,
 	struct vmca_error *err = vmca_read(s, z->address, buf, len);
 	if (!err && !field_get(s, &l->present, buf, len, 0))
 		return NULL; // unpopulated: /proc/buddyinfo skips it too
-	struct vmca_buddy_zone *zi = vmca_buddy_zone_vector_append_entry(&b->zones);
+	struct vmca_buddy_zone *zi =
+		vmca_buddy_zone_vector_append_entry(&b->zones);
 	if (!zi) {
 		vmca_error_destroy(err);
 		return &vmca_enomem;

@@ -170,7 +170,7 @@ static void chart_zone(FILE *f, const struct vmca_triage_zone *z, size_t i)
 			"height=\"%.2f\" "
 			"fill=\"%s\"><title>order %u: %" PRIu64
 			" blocks, %" PRIu64 " pages%s</title></rect><text "
-					    "x=\"%d\" y=\"%d\">%u</text>\n",
+			"x=\"%d\" y=\"%d\">%u</text>\n",
 			bar * (int)o + 4, (double)h - bh, bar - 8, bh,
 			fails ? palette[2] : palette[0], o, z->nr_free[o],
 			pages, fails ? ", fails the watermark test" : "",

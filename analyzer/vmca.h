@@ -316,7 +316,6 @@ struct vmca_error *vmca_zone_wmark_pages(struct vmca_session *s, uint64_t zone,
 // struct vmca_plugin is the plugin API's (include/vmca-plugin.h): the
 // commands built in and those loaded with --plugin are the same.
 
-
 /** The plugin table, NULL-terminated (plugins/plugins.def). */
 extern const struct vmca_plugin *const vmca_plugins[];
 /** A command by name: the loaded plugins' first, then the built-in. */
