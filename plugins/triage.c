@@ -306,6 +306,32 @@ static void zones_out(struct vmca_out *out, const struct style *st,
 	vmca_out_end_list(out);
 }
 
+// The analyses, how long each took, why one failed; text unless st is
+// NULL (batch's summary).
+static void steps_out(struct vmca_out *out, const struct style *st,
+		      const struct vmca_triage *t)
+{
+	vmca_out_begin_list(out, "steps", VMCA_OUT_TEXT_CUSTOM);
+	if (st)
+		section(out, st, "ANALYSES");
+	for (size_t i = 0; i < t->nr_steps; i++) {
+		const struct vmca_triage_step *sp = &t->steps[i];
+		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
+		vmca_out_str(out, "name", sp->name);
+		vmca_out_double(out, "seconds", sp->seconds);
+		if (sp->err)
+			vmca_out_error(out, "error", sp->err);
+		else
+			vmca_out_null(out, "error");
+		vmca_out_end_object(out);
+		if (st)
+			vmca_out_textf(out, "  %-8s %6.3f s%s%s\n", sp->name,
+				       sp->seconds, sp->err ? "  failed: " : "",
+				       sp->err ? sp->err->message : "");
+	}
+	vmca_out_end_list(out);
+}
+
 static void tail_out(struct vmca_out *out, const struct style *st,
 		     const struct vmca_triage *t)
 {
@@ -329,23 +355,7 @@ static void tail_out(struct vmca_out *out, const struct style *st,
 		vmca_out_textf(out, "  %s\n", t->log[i]);
 	}
 	vmca_out_end_list(out);
-	vmca_out_begin_list(out, "steps", VMCA_OUT_TEXT_CUSTOM);
-	section(out, st, "ANALYSES");
-	for (size_t i = 0; i < t->nr_steps; i++) {
-		const struct vmca_triage_step *sp = &t->steps[i];
-		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
-		vmca_out_str(out, "name", sp->name);
-		vmca_out_double(out, "seconds", sp->seconds);
-		if (sp->err)
-			vmca_out_error(out, "error", sp->err);
-		else
-			vmca_out_null(out, "error");
-		vmca_out_end_object(out);
-		vmca_out_textf(out, "  %-8s %6.3f s%s%s\n", sp->name,
-			       sp->seconds, sp->err ? "  failed: " : "",
-			       sp->err ? sp->err->message : "");
-	}
-	vmca_out_end_list(out);
+	steps_out(out, st, t);
 }
 
 static struct vmca_error *usage(void)
@@ -462,19 +472,7 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 	vmca_out_end_list(out);
 	if (is_summary) {
 		// batch's line: the headline, the findings, the analyses.
-		vmca_out_begin_list(out, "steps", VMCA_OUT_TEXT_CUSTOM);
-		for (size_t i = 0; i < t->nr_steps; i++) {
-			const struct vmca_triage_step *sp = &t->steps[i];
-			vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
-			vmca_out_str(out, "name", sp->name);
-			vmca_out_double(out, "seconds", sp->seconds);
-			if (sp->err)
-				vmca_out_error(out, "error", sp->err);
-			else
-				vmca_out_null(out, "error");
-			vmca_out_end_object(out);
-		}
-		vmca_out_end_list(out);
+		steps_out(out, NULL, t);
 		goto end;
 	}
 	crash_out(s, out, &st, t->crash);
