@@ -841,6 +841,8 @@ struct orphan_ctx {
 	bool has_pids;
 	uint64_t rcu_offset;
 	bool has_rcu;
+	// rq->clock + 1 per CPU, 0 until read (rq_clock()).
+	uint64_t *rq_clocks;
 	// Per kind: the objects found unowned (ids), for the watch set.
 	struct u64_vector unowned[VMCA_LEAK_NR_KINDS];
 };
@@ -1039,19 +1041,32 @@ static struct vmca_error *task_fields_init(struct vmca_session *s, uint32_t t,
 	return NULL;
 }
 
-// rq->clock of each CPU (ns), for "how long ago it ran".
-static uint64_t rq_clock(struct vmca_session *s, uint64_t cpu)
+// rq->clock of a CPU (ns), for "how long ago it ran": read once per CPU.
+static uint64_t rq_clock(struct orphan_ctx *oc, uint64_t cpu)
 {
+	if (cpu >= VMCA_MAX_CPUS)
+		return 0;
+	if (!oc->rq_clocks) {
+		oc->rq_clocks = calloc(VMCA_MAX_CPUS, sizeof(uint64_t));
+		if (!oc->rq_clocks)
+			return 0;
+	}
+	if (oc->rq_clocks[cpu])
+		return oc->rq_clocks[cpu] - 1;
 	struct vmca_variable rq;
 	uint64_t off, v = 0;
 	struct vmca_error *err =
-		vmca_percpu_variable(s, "runqueues", (uint32_t)cpu, &rq);
+		vmca_percpu_variable(oc->s, "runqueues", (uint32_t)cpu, &rq);
 	if (!err)
-		err = vmca_type_member_offset(s, "struct rq", "clock", &off);
+		err = vmca_type_member_offset(oc->s, "struct rq", "clock",
+					      &off);
 	if (!err)
-		err = vmca_read_u64(s, rq.address + off, &v);
+		err = vmca_read_u64(oc->s, rq.address + off, &v);
+	if (err)
+		v = 0;
 	vmca_error_destroy(err);
-	return err ? 0 : v;
+	oc->rq_clocks[cpu] = v + 1;
+	return v;
 }
 
 static void read_task_object(struct orphan_ctx *oc, const struct task_fields *f,
@@ -1101,7 +1116,7 @@ static void read_task_object(struct orphan_ctx *oc, const struct task_fields *f,
 	if (f->has_last_arrival && f->has_cpu &&
 	    !read_u64_field(s, &v, &f->last_arrival, &last) &&
 	    !read_u64_field(s, &v, &f->cpu, &cpu) && last) {
-		uint64_t clock = rq_clock(s, cpu & 0xffffffff);
+		uint64_t clock = rq_clock(oc, cpu & 0xffffffff);
 		if (clock >= last) {
 			o->has_ran_ago = true;
 			o->ran_ago_s = (double)(clock - last) / 1e9;
@@ -1963,19 +1978,11 @@ static struct vmca_error *group_cache(struct scan *sc,
 		m[i].len = c->object_size < GROUP_BYTES ? c->object_size
 							: GROUP_BYTES;
 	}
-	// Addresses: one pass over the slab records of the cache.
-	size_t j = 0;
-	for (size_t i = 0; i < sc->slabs.len && j < ids->len; i++) {
-		const struct slab_rec *r = &sc->slabs.data[i];
-		if (r->cache != ci)
-			continue;
-		for (size_t k = 0; k < ids->len; k++) {
-			if (ids->data[k] >= r->id0 &&
-			    ids->data[k] < r->id0 + r->nobj) {
-				m[k].address = object_address(r, ids->data[k]);
-				j++;
-			}
-		}
+	// Addresses: each object's slab by a binary search of the ids.
+	for (size_t k = 0; k < ids->len; k++) {
+		const struct slab_rec *r = slab_of(sc, ids->data[k]);
+		if (r)
+			m[k].address = object_address(r, ids->data[k]);
 	}
 	for (size_t i = 0; i < ids->len; i++) {
 		m[i].has_bytes =
@@ -2146,6 +2153,7 @@ static void orphan_ctx_deinit(struct orphan_ctx *oc)
 	u64_vector_deinit(&oc->live);
 	u64_vector_deinit(&oc->orphan_tasks);
 	u64_vector_deinit(&oc->rcu_heads);
+	free(oc->rq_clocks);
 	for (size_t k = 0; k < VMCA_LEAK_NR_KINDS; k++) {
 		u64_vector_deinit(&oc->owned_live[k]);
 		u64_vector_deinit(&oc->owned_orphan[k]);
