@@ -125,6 +125,20 @@ def functions(frames):
             if not f["is_inlined"]]
 
 
+def in_irq(lines, truth):
+    """Whether the oops' Call Trace in the console runs on the IRQ stack
+    (<IRQ>): a timer's softirq on the IRQ exit, not in ksoftirqd."""
+    if not truth.get("oops"):
+        return False
+    start = next(i for i, l in enumerate(lines) if truth["oops"] in l)
+    for l in lines[start:start + 200]:
+        if "<IRQ>" in l:
+            return True
+        if "---[ end trace" in l:
+            break
+    return False
+
+
 def main():
     d, truth, c, v = setup("bt")
     base = ["-k", d["vmlinux"], "-m", d["modules"], d["vmcore"]]
@@ -199,6 +213,13 @@ def main():
                     last = [f for f in t["frames"] if not f["is_inlined"]]
                     c.check(last and last[-1]["function"] in IDLE_ENDS,
                             "the idle task's trace ends at its startup")
+                elif p.get("is_kernel_thread"):
+                    # The timer's softirq run by ksoftirqd (a loaded host
+                    # defers it there), not on the IRQ exit.
+                    last = [f for f in t["frames"] if not f["is_inlined"]]
+                    c.check(last and last[-1]["function"] in KTHREAD_ENDS
+                            and not t["user_regs"],
+                            "a kernel thread's trace ends at ret_from_fork")
                 else:
                     c.check(t["user_regs"], "the trace ends at the system "
                             "call's user registers")
@@ -338,7 +359,7 @@ def main():
                 c.check(mods <= names, f"list -f {n} mod module.list: "
                         f"the modules round from do_init_module's mod "
                         f"{sorted(mods - names)}")
-            if context == "timer":
+            if context == "timer" and in_irq(console(truth), truth):
                 stacks = [f["stack"] for f in lt["frames"]]
                 c.check(stacks and stacks[0] != "task" and
                         "task" in stacks and
@@ -346,6 +367,13 @@ def main():
                             stacks[:stacks.index("task")]),
                         f"the timer's oops: from the IRQ stack back to "
                         f"the interrupted task's: {stacks}")
+            elif context == "timer":
+                # The console's trace had no <IRQ>: ksoftirqd ran it.
+                stacks = {f["stack"] for f in lt["frames"]}
+                fns = [f["function"] for f in lt["frames"]]
+                c.check(stacks == {"task"} and "run_ksoftirqd" in fns,
+                        f"the timer's oops in ksoftirqd, on its own stack: "
+                        f"{stacks} {fns}")
         unavailable = [x for f in lt["frames"] for x in f["variables"]
                        if x["value"] is None]
         c.check(unavailable and all(x["is_optimized_out"] or x["reason"]
