@@ -366,9 +366,7 @@ static void help(FILE *f, const char *name)
 				name);
 			return;
 		}
-		fprintf(f, "%s %s\n\n%s.\n", p->name, p->usage, p->summary);
-		if (p->help)
-			fprintf(f, "\n%s", p->help);
+		vmca_plugin_print_help(f, p, NULL);
 		return;
 	}
 	fputs("Commands (help COMMAND for one; CMD | pipeline, CMD > FILE, "

@@ -111,6 +111,17 @@ static void print_man(FILE *f)
 			roff(f, (*p)->help);
 			fputs("\n.fi\n", f);
 		}
+		char *ex = NULL;
+		size_t exlen = 0;
+		FILE *exf = (*p)->examples ? open_memstream(&ex, &exlen) : NULL;
+		if (exf) {
+			vmca_plugin_print_examples(exf, *p, "VMCORE");
+			fclose(exf);
+			fputs(".PP\n.nf\n", f);
+			roff(f, ex + 1); // past the blank line
+			fputs(".fi\n", f);
+			free(ex);
+		}
 	}
 	fputs(".SH INTERACTIVE SESSION AND SCRIPTS\n"
 	      "\\fBvmca\\fR [\\fIOPTIONS\\fR] \\fIVMCORE\\fR with no "
@@ -158,12 +169,7 @@ static int help_command(const char *name)
 		fprintf(stderr, "vmca: error: unknown command '%s'\n", name);
 		return 2;
 	}
-	printf("usage: vmca VMCORE %s\n\n%s.\n", p->usage, p->summary);
-	if (p->help) {
-		size_t len = strlen(p->help);
-		printf("\n%s%s", p->help,
-		       len && p->help[len - 1] == '\n' ? "" : "\n");
-	}
+	vmca_plugin_print_help(stdout, p, "VMCORE");
 	return 0;
 }
 

@@ -169,11 +169,21 @@ struct vmca_error *vmca_plugin_load(const char *path)
 					 path);
 	}
 	const struct vmca_plugin *p = init(VMCA_PLUGIN_API_VERSION);
+	if (!p) {
+		// A version 1 plugin: its struct ends before examples.
+		const struct vmca_plugin *p1 = init(1);
+		struct vmca_plugin *copy = p1 ? calloc(1, sizeof(*copy)) : NULL;
+		if (copy) {
+			memcpy(copy, p1,
+			       offsetof(struct vmca_plugin, examples));
+			p = copy; // kept for the process's life, as the .so
+		}
+	}
 	if (!p || !p->name || !p->run) {
 		dlclose(h);
 		return vmca_error_create(VMCA_ERROR_INVALID,
-					 "%s: the plugin declined API version "
-					 "%d",
+					 "%s: the plugin declined API versions "
+					 "%d and 1",
 					 path, VMCA_PLUGIN_API_VERSION);
 	}
 	if (!p->summary || !p->usage) {

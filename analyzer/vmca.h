@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmca-plugin.h"
 #include "memory.h"
@@ -324,6 +325,16 @@ const struct vmca_plugin *vmca_plugin_find(const char *name);
 struct vmca_error *vmca_plugin_register(const struct vmca_plugin *p);
 /** The loaded plugins' commands (borrowed). */
 const struct vmca_plugin *const *vmca_plugins_loaded(size_t *nr_ret);
+/**
+ * A command's help as `vmca help CMD` prints it: usage, summary, help and
+ * examples (each "vmca VMCORE ARGS" and what it shows); vmcore is the word
+ * shown for the dump ("VMCORE"), NULL inside a session (no "vmca VMCORE").
+ */
+void vmca_plugin_print_help(FILE *f, const struct vmca_plugin *p,
+			    const char *vmcore);
+/** Only the examples (nothing when the command has none). */
+void vmca_plugin_print_examples(FILE *f, const struct vmca_plugin *p,
+				const char *vmcore);
 /** dlopen a plugin (vmca_plugin_init()) and register its command. */
 struct vmca_error *vmca_plugin_load(const char *path);
 

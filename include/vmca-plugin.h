@@ -2,7 +2,9 @@
 /**
  * @file vmca's plugin API: a command built outside vmca's tree, loaded with
  * `vmca --plugin PATH.so VMCORE COMMAND`. Stable: a plugin built against
- * VMCA_PLUGIN_API_VERSION 1 runs on every vmca that offers version 1.
+ * VMCA_PLUGIN_API_VERSION N runs on every vmca that offers version N. This
+ * vmca offers 2 (struct vmca_plugin has examples) and 1 (it has not): it
+ * calls vmca_plugin_init(2), then, if that declines, vmca_plugin_init(1).
  *
  * A plugin is a shared object that defines
  *
@@ -26,7 +28,7 @@
 extern "C" {
 #endif
 
-#define VMCA_PLUGIN_API_VERSION 1
+#define VMCA_PLUGIN_API_VERSION 2
 
 struct vmca_session;
 struct vmca_out;
@@ -42,6 +44,13 @@ struct vmca_plugin {
 	/** argv[0] is the command name. NULL on success, else an error. */
 	struct vmca_error *(*run)(struct vmca_session *s, struct vmca_out *out,
 				  int argc, char **argv);
+	/**
+	 * Since version 2: examples, one per line, each the arguments after
+	 * VMCORE (as a shell splits them), a tab, and what it shows:
+	 * "ps -u\tthe user tasks". `vmca help CMD` and the man page print
+	 * them; the tests run them on real dumps. May be NULL.
+	 */
+	const char *examples;
 };
 
 /** The API version of the vmca the plugin runs in. */

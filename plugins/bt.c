@@ -177,5 +177,9 @@ const struct vmca_plugin vmca_plugin_bt = {
 		"\"type\", \"value\", \"is_optimized_out\", \"reason\"}])}],\n"
 		"\"is_complete\", \"user_regs\", \"error\"}], \"nr_traces\",\n"
 		"\"nr_incomplete\"}.",
+	.examples = "bt\tthe panic task's backtrace\n"
+		    "bt -a\tevery CPU's active task\n"
+		    "bt -l 1\tinit's, with each frame's variables\n"
+		    "bt --all\tevery task\n",
 	.run = bt_run,
 };

@@ -426,5 +426,9 @@ const struct vmca_plugin vmca_plugin_buddy = {
 		"\"largest_free_order\", "
 		"\"fragmentation_index\": [per order], "
 		"\"error\"?}]}\n",
+	.examples = "buddy\tfree pages by order and migrate type, the "
+		    "watermark test\n"
+		    "buddy --mark=low --no-walk\tthe fast path's test, without "
+		    "walking the lists\n",
 	.run = buddy_run,
 };

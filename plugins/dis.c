@@ -253,5 +253,7 @@ const struct vmca_plugin vmca_plugin_dis = {
 		"{\"file\",\n"
 		"\"line\", \"inlined_into\": [{\"function\", \"file\",\n"
 		"\"line\"}]})}]}.",
+	.examples = "dis schedule 8\tthe first 8 instructions of a function\n"
+		    "dis -l schedule 8\twith their source lines\n",
 	.run = dis_run,
 };

@@ -155,5 +155,11 @@ const struct vmca_plugin vmca_plugin_eval = {
 		"unions, lists for arrays, numbers below 2^53, \"0x...\"\n"
 		"strings for pointers and wider integers, enum names, char\n"
 		"arrays as strings, null when optimized out.",
+	.examples = "eval init_task.comm\ta global's member\n"
+		    "eval -x 'per_cpu(runqueues, 0).nr_running'\tCPU 0's "
+		    "runqueue, in hex\n"
+		    "eval 'sizeof(struct task_struct)'\ta type's size\n"
+		    "eval -d 1 init_task.signal\ta pointer followed, nested "
+		    "structs one deep\n",
 	.run = eval_run,
 };

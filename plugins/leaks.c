@@ -697,5 +697,9 @@ const struct vmca_plugin vmca_plugin_leaks = {
 		"\"rss_bytes\"}], \"memfd\":\n[{\"file\", \"name\", \"size\", "
 		"\"rss_bytes\", \"pid\", \"fd\"}], \"notes\"}, \"notes\": "
 		"[...]}.\n",
+	.examples = "leaks\twhere the memory is, orphaned and unreferenced "
+		    "objects\n"
+		    "leaks --no-scan\twithout the pointer scan (fast: no "
+		    "unreferenced objects)\n",
 	.run = leaks_run,
 };

@@ -356,5 +356,11 @@ const struct vmca_plugin vmca_plugin_list = {
 		"the index; maple: the first), \"last\"? (maple), "
 		"\"members\"?\n"
 		"({MEMBER: value, as eval's tree})}], \"count\", \"error\"}.",
+	.examples = "list init_task task_struct.tasks -s pid,comm\tevery "
+		    "process: the tasks list round from init_task\n"
+		    "list -H modules module.list -s name,state\tthe loaded "
+		    "modules\n"
+		    "list -o parent init_task --max 4\ta chain through a "
+		    "pointer member\n",
 	.run = list_run,
 };

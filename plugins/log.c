@@ -61,5 +61,6 @@ const struct vmca_plugin vmca_plugin_log = {
 	.usage = "log",
 	.help = "JSON: {\"lost\": N, \"records\": [{\"seq\", \"ts_ns\", "
 		"\"level\", \"facility\", \"caller\", \"text\"}]}\n",
+	.examples = "log\tthe kernel log, as dmesg prints it\n",
 	.run = log_run,
 };

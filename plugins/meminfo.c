@@ -69,5 +69,6 @@ const struct vmca_plugin vmca_plugin_meminfo = {
 		"/proc/meminfo, in kB (HugePages_* are counts); a failed line "
 		"is {\"code\",\n"
 		"\"message\"}.\n",
+	.examples = "meminfo\t/proc/meminfo as the kernel would print it\n",
 	.run = meminfo_run,
 };

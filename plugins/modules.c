@@ -151,5 +151,8 @@ const struct vmca_plugin vmca_plugin_modules = {
 		"\"error\"?,\n"
 		"\"symbol_list\"? (-s): [{\"address\", \"type\", \"name\",\n"
 		"\"size\"}]}]}.",
+	.examples = "modules\tthe loaded modules, as /proc/modules with their "
+		    "parts\n"
+		    "modules -s\tand every module's symbols\n",
 	.run = modules_run,
 };

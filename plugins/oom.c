@@ -175,5 +175,7 @@ const struct vmca_plugin vmca_plugin_oom = {
 		"\"pgtables_pages\", \"excluded\"}],\n"
 		"\"chosen_would_be\" {\"pid\", \"comm\", \"points\"} or null, "
 		"\"notes\"}.",
+	.examples =
+		"oom\tthe OOM killer's oom_control and the tasks by badness\n",
 	.run = oom_run,
 };

@@ -344,5 +344,7 @@ const struct vmca_plugin vmca_plugin_panic = {
 		"\"frames\" (bt --json's frames)}; fields that do not apply "
 		"are "
 		"null.",
+	.examples = "panic\twhy it crashed: the fault, the member accessed, "
+		    "where the pointer came from\n",
 	.run = panic_run,
 };

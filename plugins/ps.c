@@ -354,7 +354,7 @@ static void emit(struct ps *ps, struct vmca_out *out, enum filter filter,
 	if (ps->nr_walk_errors) {
 		vmca_out_begin_list(out, "errors", 0);
 		for (size_t i = 0; i < ps->nr_walk_errors; i++)
-			vmca_out_str(out, NULL, ps->walk_errors[i]->message);
+			vmca_out_error(out, NULL, ps->walk_errors[i]);
 		vmca_out_end_list(out);
 	}
 	vmca_out_end_object(out);
@@ -419,5 +419,8 @@ const struct vmca_plugin vmca_plugin_ps = {
 		"\"state\", \"task\",\n"
 		"\"rss_pages\", \"comm\", \"is_kernel_thread\", \"is_idle\", "
 		"\"is_panic\",\n\"is_active\"}], \"errors\"?}\n",
+	.examples = "ps\tevery task\n"
+		    "ps -u\tthe user tasks only\n"
+		    "ps 1\tinit (a pid or a thread-group id)\n",
 	.run = ps_run,
 };

@@ -108,5 +108,7 @@ const struct vmca_plugin vmca_plugin_rd = {
 	.help = "COUNT is in units (default 1, 64-bit units).\n"
 		"JSON: {\"address\", \"physical\", \"unit\", \"values\": "
 		"[\"0x...\"]}\n",
+	.examples = "rd jiffies\ta 64-bit word\n"
+		    "rd -8 init_task 32\t32 bytes\n",
 	.run = rd_run,
 };

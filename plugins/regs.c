@@ -158,5 +158,7 @@ const struct vmca_plugin vmca_plugin_regs = {
 		"\"task\",\n"
 		"\"source\" (cpu_notes or saved_context), \"rip_symbol\",\n"
 		"\"registers\": {\"rax\": \"0x...\", ...}}]}.",
+	.examples = "regs\tevery CPU's registers at the crash\n"
+		    "regs 1\tthe registers init saved switching out\n",
 	.run = regs_run,
 };

@@ -434,5 +434,10 @@ const struct vmca_plugin vmca_plugin_slab = {
 		"an error of\n"
 		"that slab; its in-use count then comes from slab->inuse "
 		"(\"unverified\").\n",
+	.examples =
+		"slab\tevery cache, with its allocated objects counted\n"
+		"slab task_struct --objects\tone cache's allocated objects\n"
+		"slab --find init_task\twhich cache and object hold an "
+		"address\n",
 	.run = slab_run,
 };

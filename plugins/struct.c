@@ -118,5 +118,9 @@ const struct vmca_plugin vmca_plugin_struct = {
 		"[{\"name\", \"offset\", \"size\", \"type\", \"bit_offset\"?,\n"
 		"\"bit_size\"?, \"value\"?, \"members\"? (anonymous)}]}; "
 		"offsets are from the start of TYPE.\n",
+	.examples = "struct task_struct\tthe layout: offsets and sizes\n"
+		    "struct mm_struct init_mm\tthe kernel's own mm, decoded\n"
+		    "struct task_struct init_task\tinit_task's values, each "
+		    "with its offset\n",
 	.run = struct_run,
 };

@@ -122,5 +122,8 @@ const struct vmca_plugin vmca_plugin_sym = {
 		"vmlinux),\n\"frames\"? (-l: [{\"function\", \"file\", "
 		"\"line\", "
 		"\"column\", \"is_inlined\"}]),\n\"lines_error\"?}\n",
+	.examples =
+		"sym jiffies\ta symbol's address\n"
+		"sym -l schedule+0x10\tan address's function and source line\n",
 	.run = sym_run,
 };

@@ -313,5 +313,7 @@ const struct vmca_plugin vmca_plugin_sys = {
 	.name = "sys",
 	.summary = "system summary: release, CPUs, memory, uptime, panic",
 	.usage = "sys",
+	.examples = "sys\tthe release, CPUs, memory, uptime and the panic "
+		    "message\n",
 	.run = sys_run,
 };

@@ -572,5 +572,13 @@ const struct vmca_plugin vmca_plugin_triage = {
 		"\"reason\"}], \"tainted_modules\": [{\"name\", \"flags\"}], "
 		"\"log\": [lines],\n"
 		"\"steps\": [{\"name\", \"seconds\", \"error\"}]}.\n",
+	.examples =
+		"triage\tthe report: the headline, the findings, the evidence\n"
+		"triage --summary --no-scan\tthe headline and findings only, "
+		"without the leak scan\n"
+		"triage --fail-on panic,oom\tfor CI: exit 3 on a panic, 4 on "
+		"an OOM, 0 on neither\n"
+		"triage --html report.html\talso the report as one "
+		"self-contained page\n",
 	.run = triage_run,
 };

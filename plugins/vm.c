@@ -246,5 +246,7 @@ const struct vmca_plugin vmca_plugin_vm = {
 		"\"total_vm_pages\", \"rss_pages\", \"file_pages\", "
 		"\"anon_pages\", \"shmem_pages\",\n"
 		"\"swap_pages\", \"threads\", \"error\"?}], \"notes\"?}.",
+	.examples = "vm\tevery process's VMA count, VIRT and RSS\n"
+		    "vm 1\tinit's VMAs as /proc/1/maps, with RSS per VMA\n",
 	.run = vm_run,
 };

@@ -175,5 +175,6 @@ const struct vmca_plugin vmca_plugin_vmalloc = {
 		"\"kind\", \"count\", \"size\", \"pages\"}], \"total\" "
 		"{\"count\", \"size\", \"pages\"},\n"
 		"\"notes\"}.",
+	.examples = "vmalloc\tthe vmap areas and their callers\n",
 	.run = vmalloc_run,
 };

@@ -54,5 +54,7 @@ const struct vmca_plugin vmca_plugin_vtop = {
 	.usage = "vtop ADDRESS|SYMBOL",
 	.help = "JSON: {\"vaddr\", \"paddr\", \"page_size\", \"levels\": "
 		"[{\"level\", \"entry_paddr\", \"entry\"}]}\n",
+	.examples =
+		"vtop init_task\ta virtual address through the page tables\n",
 	.run = vtop_run,
 };

@@ -60,6 +60,9 @@ static const struct vmca_plugin comm_plugin = {
 	.usage = "comm [PREFIX]",
 	.help = "JSON: {\"tasks\": [{\"pid\", \"comm\", \"task\"}]}.\n",
 	.run = comm_run,
+	.examples =
+		"comm\tevery task\n"
+		"comm kworker/\tthe tasks whose comm starts with kworker/\n",
 };
 
 const struct vmca_plugin *vmca_plugin_init(unsigned api_version)
