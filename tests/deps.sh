@@ -5,7 +5,7 @@
 set -eu
 pkgs="cmake make gcc pkg-config python3 libkdumpfile-dev libdwarf-dev
 libelf-dev libcapstone-dev dwarves clang-format chromium
-libedit-dev tmux python3-dev"
+libedit-dev tmux python3-dev python3-jsonschema"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -11,7 +11,7 @@ import os
 import subprocess
 import tempfile
 
-from vmcatest import Checker, testdata_dir
+from vmcatest import Checker, check_schema, testdata_dir
 
 
 def batch(vmca, cache, *args):
@@ -19,6 +19,7 @@ def batch(vmca, cache, *args):
                         "-k", os.path.join(testdata_dir(), "kernels"),
                         "batch", *args], capture_output=True, text=True,
                        timeout=3600)
+    check_schema(p.args[1:], p.stdout, p.returncode)
     return p.returncode, [json.loads(l) for l in p.stdout.splitlines()]
 
 
@@ -58,6 +59,7 @@ def main():
         p = subprocess.run([a.vmca, "--cache-dir", a.cache_dir, "--json",
                             "-k", d["vmlinux"], d["vmcore"], "triage",
                             "--summary"], capture_output=True, text=True)
+        check_schema(p.args[1:], p.stdout, p.returncode)
         want = json.loads(p.stdout)
         got = (by_dump.get(d["vmcore"]) or {}).get("triage") or {}
         if not c.equal((got.get("headline"), got.get("findings")),

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import zlib
 
-from vmcatest import Checker, dump
+from vmcatest import Checker, check_schema, dump
 
 
 def png_pixels(path):
@@ -85,6 +85,7 @@ def main():
                                 d["vmcore"], "triage", "--html", page],
                                capture_output=True, text=True, timeout=600)
             c.equal(p.returncode, 0, f"{sc}: triage --html ran")
+            check_schema(p.args[1:], p.stdout, p.returncode)
             headline = json.loads(p.stdout)["headline"]
             html = open(page, encoding="utf-8").read()
             c.check("Content-Security-Policy" in html and

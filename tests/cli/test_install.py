@@ -15,6 +15,34 @@ import tempfile
 from vmcatest import setup
 
 
+# A plugin built against API version 1: five members, no examples.
+V1_PLUGIN = r"""
+#include <stdio.h>
+struct vmca_session;
+struct vmca_out;
+struct vmca_error;
+struct v1_plugin {
+    const char *name, *summary, *usage, *help;
+    struct vmca_error *(*run)(struct vmca_session *, struct vmca_out *,
+                              int, char **);
+};
+static struct vmca_error *run(struct vmca_session *s, struct vmca_out *o,
+                              int argc, char **argv)
+{
+    (void)s; (void)o; (void)argc; (void)argv;
+    printf("version 1\n");
+    fflush(stdout);
+    return NULL;
+}
+static const struct v1_plugin p = {"vone", "a version 1 plugin", "vone",
+                                   NULL, run};
+const void *vmca_plugin_init(unsigned api_version)
+{
+    return api_version == 1 ? &p : NULL;
+}
+"""
+
+
 def main():
     d, truth, c, v = setup("install")
     build = os.path.dirname(os.path.abspath(v.binary))
@@ -25,7 +53,9 @@ def main():
         files = {f: os.path.join(prefix, f) for f in (
             "bin/vmca", "include/vmca-plugin.h", "share/man/man1/vmca.1",
             "share/bash-completion/completions/vmca",
-            "share/doc/vmca/examples/comm.c")}
+            "share/doc/vmca/examples/comm.c",
+            "share/vmca/schema/triage.schema.json",
+            "share/vmca/schema/batch.schema.json")}
         for f, path in files.items():
             c.check(os.path.exists(path), f"installed {f}")
         vmca = files["bin/vmca"]
@@ -61,6 +91,28 @@ def main():
         c.check(p.returncode == 1 and "not a vmca plugin" in p.stderr and
                 p.stderr.count("\n") == 1,
                 f"no plugin: one line, exit 1: {p.stderr!r}")
+        p = subprocess.run([vmca, "--plugin", so, "help", "comm"],
+                           capture_output=True, text=True)
+        c.check(p.returncode == 0 and
+                "  vmca VMCORE comm kworker/\n" in p.stdout,
+                f"the plugin's help has its examples: {p.stdout!r}")
+        # A plugin of API version 1 (its struct ends before examples),
+        # declining 2: loaded through vmca_plugin_init(1).
+        v1 = os.path.join(prefix, "v1.so")
+        src = os.path.join(prefix, "v1.c")
+        with open(src, "w") as f:
+            f.write(V1_PLUGIN)
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", v1, src],
+                       check=True)
+        p = subprocess.run([vmca, "--plugin", v1, *base, d["vmcore"],
+                            "vone"], capture_output=True, text=True)
+        c.check(p.returncode == 0 and p.stdout == "version 1\n",
+                f"a version 1 plugin runs: {p.returncode} {p.stderr!r}")
+        p = subprocess.run([vmca, "--plugin", v1, "help", "vone"],
+                           capture_output=True, text=True)
+        c.check(p.returncode == 0 and "vmca VMCORE vone" in p.stdout and
+                "Examples" not in p.stdout,
+                f"its help, without examples: {p.stdout!r}")
         # The man page: rendered, every command in it.
         p = subprocess.run(["man", "-l", files["share/man/man1/vmca.1"]],
                            capture_output=True, text=True,

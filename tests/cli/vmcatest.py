@@ -6,6 +6,7 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -150,6 +151,97 @@ def kernel_config(truth, name, default=None):
     return default
 
 
+SCHEMA_DIR = os.path.join(ROOT, "plugins", "schema")
+# vmca's options that take a value (analyzer/main.c).
+VALUED_OPTIONS = {"-k", "--vmlinux", "-m", "--modules", "--cache-dir",
+                  "--plugin"}
+_validators = {}
+
+
+def command_of(argv):
+    """The command of a vmca command line (argv without the program):
+    "batch", the plugin's name, or None (help, the session); and whether
+    a --plugin was loaded."""
+    words, plugin, i = [], False, 0
+    while i < len(argv):
+        a = argv[i]
+        if a in VALUED_OPTIONS:
+            plugin |= a == "--plugin"
+            i += 2
+            continue
+        if a.startswith("--") and "=" in a:
+            plugin |= a.startswith("--plugin=")
+        elif not a.startswith("-"):
+            words = argv[i:]
+            break
+        i += 1
+    if words and words[0] == "batch":
+        return "batch", plugin
+    if len(words) >= 2 and words[1] not in ("help", "script"):
+        return words[1], plugin
+    return None, plugin
+
+
+def validator(name):
+    """The jsonschema validator of plugins/schema/NAME.schema.json (error:
+    the error object every command writes when it fails). Debian's
+    python3-jsonschema (tests/deps.sh); the tests run with /usr/bin/python3."""
+    if name not in _validators:
+        import jsonschema
+        path = os.path.join(SCHEMA_DIR, name + ".schema.json")
+        if not os.path.exists(path):
+            raise AssertionError(f"no JSON schema for '{name}': {path}")
+        with open(path) as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        _validators[name] = cls(schema)
+    return _validators[name]
+
+
+def check_schema(argv, stdout, returncode):
+    """Validate a --json run's output (each line, for batch) against its
+    command's schema, or the error schema when vmca failed; record it under
+    $VMCA_JSON_RECORD (a directory) when set."""
+    command, plugin = command_of(argv)
+    if command is None or (plugin and not os.path.exists(os.path.join(
+            SCHEMA_DIR, command + ".schema.json"))):
+        return
+    lines = stdout.splitlines() if command == "batch" else [stdout]
+    for text in lines:
+        if not text.strip():
+            continue
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            if returncode != 0:
+                return  # a usage error: stderr only
+            raise AssertionError(f"vmca {' '.join(argv)}: not JSON")
+        name = command
+        if returncode not in (0, 3, 4, 5, 6) and isinstance(
+                doc, dict) and list(doc) == ["error"]:
+            name = "error"
+        record = os.environ.get("VMCA_JSON_RECORD")
+        if record:
+            os.makedirs(record, exist_ok=True)
+            fd, path = tempfile.mkstemp(prefix=name + ".", suffix=".json",
+                                        dir=record)
+            with os.fdopen(fd, "w") as f:
+                json.dump({"argv": argv, "doc": doc}, f)
+            if not os.path.exists(os.path.join(SCHEMA_DIR,
+                                               name + ".schema.json")):
+                continue
+        errors = sorted(validator(name).iter_errors(doc),
+                        key=lambda e: list(e.absolute_path))
+        if errors:
+            e = errors[0]
+            where = "/".join(str(x) for x in e.absolute_path) or "(top)"
+            raise AssertionError(
+                f"vmca {' '.join(argv)}: the JSON does not follow "
+                f"plugins/schema/{name}.schema.json at {where}: {e.message[:400]}"
+                f" ({len(errors)} errors)")
+
+
 class Vmca:
     def __init__(self, binary, cache_dir):
         self.binary = binary
@@ -165,6 +257,8 @@ class Vmca:
         if check and p.returncode != 0:
             raise AssertionError(
                 f"{' '.join(argv)} exited {p.returncode}: {p.stderr}")
+        if "--json" in argv[1:]:
+            check_schema(argv[1:], p.stdout, p.returncode)
         return p
 
     def json(self, *args, **kw):
