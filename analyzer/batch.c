@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,9 @@ DEFINE_VECTOR(path_vector, char *)
 struct job {
 	const char *dump;
 	pid_t pid;
+	// Readable when the worker exits (pidfd_open, Linux 5.3+), -1 if
+	// the kernel has none: then the loop polls every 10 ms.
+	int pid_fd;
 	int out_fd, err_fd;
 	char *out, *err;
 	size_t out_len, err_len;
@@ -151,6 +155,7 @@ static bool start_job(struct job *j, const char *self, char **argv)
 	close(out[1]);
 	close(err[1]);
 	j->pid = pid;
+	j->pid_fd = pidfd_open(pid, 0);
 	j->out_fd = out[0];
 	j->err_fd = err[0];
 	j->start = now_s();
@@ -229,9 +234,11 @@ static void job_reset(struct job *j)
 {
 	free(j->out);
 	free(j->err);
+	if (j->pid_fd >= 0)
+		close(j->pid_fd);
 	memset(j, 0, sizeof(*j));
 	j->pid = -1;
-	j->out_fd = j->err_fd = -1;
+	j->pid_fd = j->out_fd = j->err_fd = -1;
 }
 
 int vmca_batch_main(int argc, char **argv,
@@ -344,13 +351,26 @@ int vmca_batch_main(int argc, char **argv,
 			}
 			running++;
 		}
-		// Read what the workers write, a little at a time.
-		struct pollfd fds[2 * MAX_JOBS];
-		int idx[2 * MAX_JOBS];
+		// Read what the workers write, a little at a time, and wake
+		// when one exits (its pidfd) or the nearest timeout is due: a
+		// free slot starts its next dump at once.
+		struct pollfd fds[3 * MAX_JOBS];
+		int idx[3 * MAX_JOBS];
 		nfds_t nf = 0;
+		double wait_s = 1.0;
 		for (long i = 0; i < jobs; i++) {
 			if (js[i].pid <= 0)
 				continue;
+			double left = js[i].start + timeout - now_s();
+			if (left < wait_s)
+				wait_s = left > 0 ? left : 0;
+			if (js[i].pid_fd >= 0) {
+				fds[nf] = (struct pollfd){js[i].pid_fd, POLLIN,
+							  0};
+				idx[nf++] = -1;
+			} else if (wait_s > 0.01) {
+				wait_s = 0.01;
+			}
 			if (js[i].out_fd >= 0) {
 				fds[nf] = (struct pollfd){js[i].out_fd, POLLIN,
 							  0};
@@ -362,9 +382,10 @@ int vmca_batch_main(int argc, char **argv,
 				idx[nf++] = (int)(2 * i + 1);
 			}
 		}
-		if (nf && poll(fds, nf, 100) > 0) {
+		if (poll(fds, nf, (int)(wait_s * 1000) + 1) > 0) {
 			for (nfds_t f = 0; f < nf; f++) {
-				if (!(fds[f].revents &
+				if (idx[f] < 0 ||
+				    !(fds[f].revents &
 				      (POLLIN | POLLHUP | POLLERR)))
 					continue;
 				struct job *j = &js[idx[f] / 2];
