@@ -548,7 +548,9 @@ static struct vmca_error *numa_info(struct walk *w, struct vmca_vmalloc_area *a)
 static struct vmca_error *pages_info(struct walk *w)
 {
 	struct vmca_session *s = w->s;
-	qsort(w->busy.data, w->busy.len, sizeof(*w->busy.data), by_start);
+	if (w->busy.len)
+		qsort(w->busy.data, w->busy.len, sizeof(*w->busy.data),
+		      by_start);
 	struct vmca_vmalloc *v = w->v;
 	if (v->has_numa) {
 		struct vmca_error *err = vmca_node_walk(s, add_node, w);
