@@ -260,11 +260,27 @@ vmca_printk_parse_log_buf(const struct vmca_printk_log_buf_layout *l,
 			  uint64_t first_seq, struct vmca_printk_log *log)
 {
 	uint64_t hdr_size = l->hdr_size;
+	// The header's members as the debuginfo places them must lie in it.
+	if (hdr_size < 8 || hdr_size > 256 || l->ts_off > hdr_size - 8 ||
+	    l->len_off > hdr_size - 2 || l->text_len_off > hdr_size - 2 ||
+	    l->level_bit_size > 64 || l->facility_bit_size > 64 ||
+	    l->level_bit_offset + l->level_bit_size > hdr_size * 8 ||
+	    l->facility_bit_offset + l->facility_bit_size > hdr_size * 8)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "struct printk_log has an implausible "
+					 "layout (size %" PRIu64 ")",
+					 hdr_size);
+	// A log_buf smaller than one header holds no record; the bound
+	// below would wrap.
+	if (buf_len < hdr_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "log_buf_len %u is smaller than a "
+					 "record header (%" PRIu64 " bytes)",
+					 buf_len, hdr_size);
 	uint64_t seq = first_seq;
 	uint32_t idx = first_idx;
 	// Every record is at least a header long: that bounds the walk.
-	for (uint64_t n = 0;
-	     n <= buf_len / (hdr_size ? hdr_size : 1) && idx != next_idx; n++) {
+	for (uint64_t n = 0; n <= buf_len / hdr_size && idx != next_idx; n++) {
 		if (idx > buf_len - hdr_size)
 			break;
 		const unsigned char *h = buf + idx;
