@@ -6,10 +6,16 @@
 
 #include "vmca.h"
 
-// Bounds for untrusted sizes: the kernel caps log_buf at 2^25 bytes
-// (CONFIG_LOG_BUF_SHIFT <= 25) plus per-CPU extras; allow some headroom.
+// Bounds for untrusted sizes. CONFIG_LOG_BUF_SHIFT is at most 25, but
+// the log_buf_len= boot parameter takes up to LOG_BUF_LEN_MAX, 2^31 bytes
+// (kernel/printk/printk.c), and setup_log_buf() gives the ring one
+// descriptor per 2^PRB_AVGBITS (5) of them: count_bits <= 31 - 5. At that
+// size the descriptors and their infos take GiBs, which is why read_prb()
+// also wants them to fit in the memory the dump holds.
 #define MAX_RING_BYTES (UINT64_C(1) << 31)
 #define MAX_DESC_BITS  26
+// sizeof(struct prb_desc) is 24 bytes, sizeof(struct printk_info) 88.
+#define MAX_DESC_STRUCT 1024
 
 void vmca_printk_log_deinit(struct vmca_printk_log *log)
 {
@@ -165,7 +171,8 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 	    (err = vmca_read_u64(s, tr + l.data, &data)))
 		return vmca_error_wrap(err, "reading the printk ring buffer");
 	if (count_bits > MAX_DESC_BITS || size_bits > 31 ||
-	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES)
+	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES ||
+	    l.desc_size > MAX_DESC_STRUCT || l.info_size > MAX_DESC_STRUCT)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "printk ring buffer has implausible "
 					 "sizes (count_bits %u, size_bits %u)",
@@ -173,6 +180,22 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 
 	uint64_t count = UINT64_C(1) << count_bits;
 	uint64_t data_size = UINT64_C(1) << size_bits;
+	// The kernel allocated the three arrays in its memory: a count_bits
+	// or size_bits they do not fit in is corrupt, and is not allocated
+	// here (2^26 descriptors would be 7 GiB).
+	uint64_t need = count * (l.desc_size + l.info_size) + data_size;
+	uint64_t held = 0;
+	// A format without a page map: the kernel's own bounds only.
+	bool has_held = vmca_error_consume(
+		vmca_memory_ranges_size(vmca_session_memory(s), &held));
+	if (has_held && need > held)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"printk ring buffer: count_bits %u and size_bits %u "
+			"(%" PRIu64 " descriptors, %" PRIu64
+			" MiB with their infos and text) do not fit in the "
+			"%" PRIu64 " MiB of memory the dump holds",
+			count_bits, size_bits, count, need >> 20, held >> 20);
 	_cleanup_free_ unsigned char *desc_buf = malloc(count * l.desc_size);
 	_cleanup_free_ unsigned char *info_buf = malloc(count * l.info_size);
 	_cleanup_free_ unsigned char *text_buf = malloc(data_size);
