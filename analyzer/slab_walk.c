@@ -775,6 +775,18 @@ static struct vmca_error *read_cache(struct vmca_slab_walk *sb,
 	err = vmca_read_string(sb->s, name, c->name, sizeof(c->name));
 	if (err) {
 		snprintf(c->name, sizeof(c->name), "?%#" PRIx64, address);
+		// In the walk's own errors too: the table shows only the
+		// "?0x..." it is listed by, whatever cache it was.
+		errors_add(&sb->errors,
+			   err->has_address
+				   ? vmca_error_fault(err->address,
+						      "kmem_cache at %#" PRIx64
+						      ": name: %s",
+						      address, err->message)
+				   : vmca_error_create(err->code,
+						       "kmem_cache at %#" PRIx64
+						       ": name: %s",
+						       address, err->message));
 		errors_add(&c->errors, vmca_error_wrap(err, "cache name"));
 	}
 	if (!c->size || c->size > MAX_SLAB_BYTES ||

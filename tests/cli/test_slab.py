@@ -611,6 +611,35 @@ def check_cycles(c, v, d, caches, clean):
                 "every cache's slabs found by the fallback scan")
 
 
+def check_unreadable_name(c, v, d, caches):
+    """A copy of the dump without the page holding task_struct's cache
+    name: the cache is listed as ?ADDRESS, and the failure is in the
+    command's errors as well as the cache's."""
+    address = int(caches["task_struct"]["address"], 16)
+    name = eval_value(v, d, f"((struct kmem_cache *){address:#x})->name")
+    page = paddr_of(v, d, name) & ~4095
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        # The page after the hole reads as zeros (see try_missing).
+        cut_phys(core, [(page, page + 2 * 4096)])
+        j = slab_on(c, v, d, core, "cache name cut")
+    finally:
+        shutil.rmtree(tmp)
+    if not j:
+        return
+    want = f"?{address:#x}"
+    got = {g["name"]: g for g in j["caches"]}
+    if c.check(want in got, f"task_struct listed as {want}"):
+        c.check(any("cache name" in e["message"] and "not in dump" in
+                    e["message"] for e in got[want]["errors"]),
+                f"{want}: the name's error: {got[want]['errors']}")
+    msgs = [e["message"] for e in j["errors"]]
+    c.check(any(m.startswith(f"kmem_cache at {address:#x}: name: ") and
+                "not in dump" in m for m in msgs),
+            f"the command's errors name kmem_cache {address:#x}: {msgs}")
+
+
 def main():
     d, truth, c, v = setup("slab")
     j = v.json("-k", d["vmlinux"], d["vmcore"], "slab")
@@ -627,6 +656,7 @@ def main():
         check_corruption(c, v, d, caches)
         check_missing(c, v, d, caches, truth)
         check_cycles(c, v, d, caches, j)
+        check_unreadable_name(c, v, d, caches)
     c.finish()
 
 
