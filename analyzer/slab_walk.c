@@ -595,8 +595,10 @@ static struct vmca_error *layout_kfence(struct vmca_session *s,
 			return vmca_error_wrap(err, "KFENCE metadata");
 		for (; objects < MAX_KFENCE_OBJECTS; objects++) {
 			uint64_t addr;
-			if (vmca_read_u64(s, base + objects * size + addr_off,
-					  &addr))
+			// The first entry that does not read ends the array.
+			if (!vmca_error_consume(vmca_read_u64(
+				    s, base + objects * size + addr_off,
+				    &addr)))
 				break;
 			uint64_t page =
 				start + (2 * objects + 2) * l->page_size;
@@ -1365,8 +1367,16 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 		memcpy(&end, buf + end_off, 8);
 		memcpy(&name, buf + name_off, 8);
 		char text[16];
-		if (!vmca_read_string(sb->s, name, text, sizeof(text)) &&
-		    strcmp(text, "System RAM") == 0 && end >= start) {
+		struct vmca_error *e =
+			vmca_read_string(sb->s, name, text, sizeof(text));
+		if (e) {
+			// Not known to be RAM: left out, and said.
+			errors_add(&sb->errors,
+				   vmca_error_wrap(e,
+						   "iomem_resource: name of "
+						   "the resource at %#" PRIx64,
+						   node));
+		} else if (strcmp(text, "System RAM") == 0 && end >= start) {
 			struct pfn_range r = {
 				(start + sb->l.page_size - 1) / sb->l.page_size,
 				(end + 1) / sb->l.page_size,

@@ -640,6 +640,48 @@ def check_unreadable_name(c, v, d, caches):
             f"the command's errors name kmem_cache {address:#x}: {msgs}")
 
 
+def check_unreadable_ram_name(c, v, d, caches, truth):
+    """A copy of the dump without the page holding the "System RAM" the
+    RAM resources are named by (the errors of those reads are kept, not
+    dropped: under LeakSanitizer a dropped one fails the run): the RAM
+    map is then unknown, said so, and the scan falls back to the pfns the
+    dump holds, finding every slab."""
+    ram = {int(r["start"], 16) for r in truth["iomem"]
+           if r["depth"] == 0 and r["name"] == "System RAM"}
+    node, name = eval_value(v, d, "iomem_resource.child"), None
+    for _ in range(256):
+        if not node:
+            break
+        res = f"((struct resource *){node:#x})"
+        if eval_value(v, d, f"{res}->start") in ram:
+            name = eval_value(v, d, f"{res}->name")
+            break
+        node = eval_value(v, d, f"{res}->sibling")
+    if not c.check(name, "a System RAM resource found"):
+        return
+    page = paddr_of(v, d, name) & ~4095
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        cut_phys(core, [(page, page + 2 * 4096)])
+        j = slab_on(c, v, d, core, "System RAM name cut")
+    finally:
+        shutil.rmtree(tmp)
+    if not j:
+        return
+    msgs = [e["message"] for e in j["errors"]]
+    c.check(any(m.startswith("iomem_resource: name of the resource at ")
+                and "not in dump" in m for m in msgs),
+            f"the unreadable names reported: {msgs}")
+    c.check(any("no System RAM in iomem_resource: scanning the pfns the "
+                "dump holds" in m for m in msgs),
+            f"the fallback reported: {msgs}")
+    got = {g["name"]: g for g in j["caches"]}
+    c.equal(sum(g["slabs_found"] for g in got.values()),
+            sum(g["slabs_found"] for g in caches.values()),
+            "every slab found by the fallback scan")
+
+
 def main():
     d, truth, c, v = setup("slab")
     j = v.json("-k", d["vmlinux"], d["vmcore"], "slab")
@@ -657,6 +699,7 @@ def main():
         check_missing(c, v, d, caches, truth)
         check_cycles(c, v, d, caches, j)
         check_unreadable_name(c, v, d, caches)
+        check_unreadable_ram_name(c, v, d, caches, truth)
     c.finish()
 
 
