@@ -355,7 +355,8 @@ static struct vmca_error *read_zone(struct vmca_session *s,
 	}
 	uint64_t name = field_get(s, &l->name, buf, len, 0);
 	char name_buf[32];
-	if (name && !vmca_read_string(s, name, name_buf, sizeof(name_buf)))
+	if (name && vmca_error_consume(vmca_read_string(s, name, name_buf,
+							sizeof(name_buf))))
 		snprintf(zi->name, sizeof(zi->name), "%s", name_buf);
 	zi->present = field_get(s, &l->present, buf, len, 0);
 	zi->spanned = field_get(s, &l->spanned, buf, len, 0);

@@ -138,6 +138,14 @@ struct vmca_error *vmca_cpu_in_mask(struct vmca_session *s,
 	struct vmca_error *err = vmca_variable(s, mask_name, &v);
 	if (err)
 		return err;
+	// A struct cpumask has NR_CPUS bits (rounded up to longs): a CPU past
+	// them would read whatever follows the variable.
+	uint64_t bits = 8 * vmca_type_sizeof(s, v.type);
+	if (cpu >= bits)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "cpu %u is past the %" PRIu64
+					 " bits of %s",
+					 cpu, bits, mask_name);
 	uint64_t word;
 	err = vmca_read_u64(s, v.address + (cpu / 64) * 8, &word);
 	if (err)

@@ -1114,8 +1114,9 @@ static void read_task_object(struct orphan_ctx *oc, const struct task_fields *f,
 	vmca_strf(o->state_name, sizeof(o->state_name), "%s",
 		  state_name(o->state, o->exit_state, buf, sizeof(buf)));
 	if (f->has_last_arrival && f->has_cpu &&
-	    !read_u64_field(s, &v, &f->last_arrival, &last) &&
-	    !read_u64_field(s, &v, &f->cpu, &cpu) && last) {
+	    vmca_error_consume(
+		    read_u64_field(s, &v, &f->last_arrival, &last)) &&
+	    vmca_error_consume(read_u64_field(s, &v, &f->cpu, &cpu)) && last) {
 		uint64_t clock = rq_clock(oc, cpu & 0xffffffff);
 		if (clock >= last) {
 			o->has_ran_ago = true;
@@ -1234,10 +1235,12 @@ static struct vmca_error *orphans_init(struct orphan_ctx *oc)
 		}
 	}
 	uint32_t sig_type;
-	oc->has_pids =
-		!vmca_field_init(s, oc->task_type, "signal", &oc->f_signal) &&
-		!vmca_type(s, "struct signal_struct", &sig_type) &&
-		!vmca_field_init(s, sig_type, "pids", &oc->f_pids);
+	oc->has_pids = vmca_error_consume(vmca_field_init(
+			       s, oc->task_type, "signal", &oc->f_signal)) &&
+		       vmca_error_consume(vmca_type(s, "struct signal_struct",
+						    &sig_type)) &&
+		       vmca_error_consume(vmca_field_init(s, sig_type, "pids",
+							  &oc->f_pids));
 	err = vmca_type_member_offset(s, "struct task_struct", "rcu",
 				      &oc->rcu_offset);
 	oc->has_rcu = !err;
@@ -1572,9 +1575,10 @@ static void build_map(struct describe_ctx *d)
 	d->has_map = true;
 	struct vmca_session *s = d->s;
 	uint64_t text, end;
-	if (!vmca_symbol_address(s, "_text", &text) &&
-	    !vmca_symbol_address(s, "_end", &end) && end > text &&
-	    !vmca_virt_to_phys(s, text, &d->text_phys)) {
+	if (vmca_error_consume(vmca_symbol_address(s, "_text", &text)) &&
+	    vmca_error_consume(vmca_symbol_address(s, "_end", &end)) &&
+	    end > text &&
+	    vmca_error_consume(vmca_virt_to_phys(s, text, &d->text_phys))) {
 		d->text_virt = text;
 		d->text_len = end - text;
 	}

@@ -21,6 +21,12 @@ struct vmcoreinfo_entry {
 	char *value;
 };
 DEFINE_VECTOR(vmcoreinfo_vector, struct vmcoreinfo_entry)
+DEFINE_VECTOR(range_vector, struct vmca_memory_range)
+
+// Bound on the ranges kept of a bitmap: past it, the rest of the bitmap is
+// one range (a pathological bitmap of alternating bits is over-counted,
+// not listed).
+#define MAX_RANGES (1u << 20)
 
 struct vmca_memory {
 	kdump_ctx_t *ctx;
@@ -44,6 +50,9 @@ struct vmca_memory {
 	/** VMCOREINFO lines, parsed once on first use. */
 	bool has_vmcoreinfo;
 	struct vmcoreinfo_vector vmcoreinfo;
+	/** vmca_memory_ranges(), computed on first use. */
+	bool has_ranges;
+	struct range_vector ranges;
 };
 
 // Translate a libkdumpfile failure where it happens, keeping its detailed
@@ -345,6 +354,7 @@ void vmca_memory_destroy(struct vmca_memory *m)
 		free(e->value);
 	}
 	vmcoreinfo_vector_deinit(&m->vmcoreinfo);
+	range_vector_deinit(&m->ranges);
 	free(m->path);
 	free(m);
 }
@@ -446,6 +456,171 @@ const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key)
 		if (strcmp(e->key, key) == 0)
 			return e->value;
 	}
+	return NULL;
+}
+
+static int compare_range(const void *a, const void *b)
+{
+	const struct vmca_memory_range *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+// Sort and merge what touches or overlaps (QEMU's paging ELF maps a
+// physical page once per virtual mapping of it).
+static void merge_ranges(struct range_vector *v)
+{
+	if (!v->len)
+		return;
+	qsort(v->data, v->len, sizeof(*v->data), compare_range);
+	size_t out = 0;
+	for (size_t i = 1; i < v->len; i++) {
+		struct vmca_memory_range *last = &v->data[out];
+		if (v->data[i].start <= last->end) {
+			if (v->data[i].end > last->end)
+				last->end = v->data[i].end;
+		} else {
+			v->data[++out] = v->data[i];
+		}
+	}
+	v->len = out + 1;
+}
+
+static struct vmca_error *elf_ranges(struct vmca_memory *m,
+				     struct range_vector *ret)
+{
+	Elf64_Ehdr eh;
+	if (pread(m->fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: no 64-bit ELF program headers",
+					 m->path);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(m->fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return vmca_error_os(errno, "%s", m->path);
+		if (ph.p_type != PT_LOAD || !ph.p_filesz ||
+		    ph.p_paddr > UINT64_MAX - ph.p_filesz)
+			continue;
+		struct vmca_memory_range r = {ph.p_paddr,
+					      ph.p_paddr + ph.p_filesz};
+		if (!range_vector_append(ret, r))
+			return &vmca_enomem;
+	}
+	merge_ranges(ret);
+	return NULL;
+}
+
+// The last set bit of a bitmap at or after from (which is set), for a
+// bitmap without a clear bit after it: find_set(x) succeeds exactly while
+// x <= the last set bit.
+static kdump_addr_t last_set_bit(kdump_bmp_t *bmp, kdump_addr_t from,
+				 kdump_addr_t limit)
+{
+	kdump_addr_t lo = from, hi = limit - 1;
+	while (lo < hi) {
+		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
+		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+// The runs of set bits of the dump's page bitmap, as physical ranges.
+static struct vmca_error *bitmap_ranges(struct vmca_memory *m,
+					struct range_vector *ret)
+{
+	kdump_attr_t attr;
+	if (kdump_get_attr(m->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) !=
+		    KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP) {
+		kdump_clear_err(m->ctx);
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "%s: no page bitmap", m->path);
+	}
+	kdump_bmp_t *bmp = attr.val.bitmap;
+	kdump_num_t page_size = 4096;
+	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
+		    KDUMP_OK ||
+	    !page_size)
+		page_size = 4096;
+	// 2^52 bytes of physical memory is x86_64's limit.
+	const kdump_addr_t limit = (UINT64_C(1) << 52) / page_size;
+	kdump_addr_t pfn = 0;
+	while (pfn < limit) {
+		kdump_addr_t start = pfn, end;
+		if (kdump_bmp_find_set(bmp, &start) != KDUMP_OK ||
+		    start >= limit)
+			break;
+		end = start;
+		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
+			end = last_set_bit(bmp, start, limit) + 1;
+		struct vmca_memory_range *last =
+			ret->len ? &ret->data[ret->len - 1] : NULL;
+		if (last && start - last->end / page_size <
+				    VMCA_MEMORY_RANGE_GAP_PAGES) {
+			last->end = end * page_size;
+		} else if (last && ret->len == MAX_RANGES) {
+			last->end = (last_set_bit(bmp, start, limit) + 1) *
+				    page_size;
+			break;
+		} else {
+			struct vmca_memory_range r = {start * page_size,
+						      end * page_size};
+			if (!range_vector_append(ret, r)) {
+				kdump_clear_err(m->ctx);
+				return &vmca_enomem;
+			}
+		}
+		pfn = end;
+	}
+	kdump_clear_err(m->ctx);
+	return NULL;
+}
+
+struct vmca_error *vmca_memory_ranges(struct vmca_memory *m,
+				      const struct vmca_memory_range **ret,
+				      size_t *nr_ret)
+{
+	if (!m->has_ranges) {
+		if (m->is_clone)
+			return vmca_error_create(VMCA_ERROR_OTHER,
+						 "no ranges of a clone");
+		struct range_vector v;
+		range_vector_init(&v);
+		struct vmca_error *err =
+			strcmp(vmca_memory_format(m), "elf") == 0
+				? elf_ranges(m, &v)
+				: bitmap_ranges(m, &v);
+		if (err) {
+			range_vector_deinit(&v);
+			return err;
+		}
+		m->ranges = v;
+		m->has_ranges = true;
+	}
+	*ret = m->ranges.data;
+	*nr_ret = m->ranges.len;
+	return NULL;
+}
+
+struct vmca_error *vmca_memory_ranges_size(struct vmca_memory *m, uint64_t *ret)
+{
+	const struct vmca_memory_range *r;
+	size_t nr;
+	struct vmca_error *err = vmca_memory_ranges(m, &r, &nr);
+	if (err)
+		return err;
+	uint64_t total = 0;
+	for (size_t i = 0; i < nr; i++)
+		total += r[i].end - r[i].start;
+	*ret = total;
 	return NULL;
 }
 

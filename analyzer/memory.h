@@ -59,6 +59,29 @@ const char *vmca_memory_arch(struct vmca_memory *m);
  */
 const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key);
 
+/** Physical addresses [start, end). */
+struct vmca_memory_range {
+	uint64_t start, end;
+};
+
+/**
+ * The physical ranges whose contents the dump holds, ascending and
+ * disjoint: an ELF dump's PT_LOAD file data, a compressed dump's bitmap
+ * of pages (runs closer than VMCA_MEMORY_RANGE_GAP_PAGES merged). What a
+ * walk bounds itself by when the kernel's own figures (max_pfn, its RAM
+ * map) cannot be trusted: they come from the dump's file, not from its
+ * memory. Computed once; borrowed, valid until m is destroyed. Not for a
+ * clone.
+ */
+struct vmca_error *vmca_memory_ranges(struct vmca_memory *m,
+				      const struct vmca_memory_range **ret,
+				      size_t *nr_ret);
+/** Pages a hole between two runs of a bitmap must span to stay one. */
+#define VMCA_MEMORY_RANGE_GAP_PAGES 64
+/** The bytes of vmca_memory_ranges(), summed. */
+struct vmca_error *vmca_memory_ranges_size(struct vmca_memory *m,
+					   uint64_t *ret);
+
 /** Read len bytes at a kernel virtual address. Fault errors carry it. */
 struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 				    void *buf, size_t len);

@@ -6,10 +6,16 @@
 
 #include "vmca.h"
 
-// Bounds for untrusted sizes: the kernel caps log_buf at 2^25 bytes
-// (CONFIG_LOG_BUF_SHIFT <= 25) plus per-CPU extras; allow some headroom.
+// Bounds for untrusted sizes. CONFIG_LOG_BUF_SHIFT is at most 25, but
+// the log_buf_len= boot parameter takes up to LOG_BUF_LEN_MAX, 2^31 bytes
+// (kernel/printk/printk.c), and setup_log_buf() gives the ring one
+// descriptor per 2^PRB_AVGBITS (5) of them: count_bits <= 31 - 5. At that
+// size the descriptors and their infos take GiBs, which is why read_prb()
+// also wants them to fit in the memory the dump holds.
 #define MAX_RING_BYTES (UINT64_C(1) << 31)
 #define MAX_DESC_BITS  26
+// sizeof(struct prb_desc) is 24 bytes, sizeof(struct printk_info) 88.
+#define MAX_DESC_STRUCT 1024
 
 void vmca_printk_log_deinit(struct vmca_printk_log *log)
 {
@@ -165,7 +171,8 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 	    (err = vmca_read_u64(s, tr + l.data, &data)))
 		return vmca_error_wrap(err, "reading the printk ring buffer");
 	if (count_bits > MAX_DESC_BITS || size_bits > 31 ||
-	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES)
+	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES ||
+	    l.desc_size > MAX_DESC_STRUCT || l.info_size > MAX_DESC_STRUCT)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "printk ring buffer has implausible "
 					 "sizes (count_bits %u, size_bits %u)",
@@ -173,6 +180,22 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 
 	uint64_t count = UINT64_C(1) << count_bits;
 	uint64_t data_size = UINT64_C(1) << size_bits;
+	// The kernel allocated the three arrays in its memory: a count_bits
+	// or size_bits they do not fit in is corrupt, and is not allocated
+	// here (2^26 descriptors would be 7 GiB).
+	uint64_t need = count * (l.desc_size + l.info_size) + data_size;
+	uint64_t held = 0;
+	// A format without a page map: the kernel's own bounds only.
+	bool has_held = vmca_error_consume(
+		vmca_memory_ranges_size(vmca_session_memory(s), &held));
+	if (has_held && need > held)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"printk ring buffer: count_bits %u and size_bits %u "
+			"(%" PRIu64 " descriptors, %" PRIu64
+			" MiB with their infos and text) do not fit in the "
+			"%" PRIu64 " MiB of memory the dump holds",
+			count_bits, size_bits, count, need >> 20, held >> 20);
 	_cleanup_free_ unsigned char *desc_buf = malloc(count * l.desc_size);
 	_cleanup_free_ unsigned char *info_buf = malloc(count * l.info_size);
 	_cleanup_free_ unsigned char *text_buf = malloc(data_size);
@@ -237,6 +260,88 @@ next:
 	return NULL;
 }
 
+// An unsigned field of a record header (len bytes): bit_size bits at
+// bit_offset.
+static uint64_t get_bits(const unsigned char *p, uint64_t len,
+			 uint64_t bit_offset, uint32_t bit_size)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < bit_size && i < 64; i++) {
+		uint64_t bit = bit_offset + i;
+		if (bit / 8 >= len)
+			break;
+		if (p[bit / 8] >> (bit % 8) & 1)
+			v |= UINT64_C(1) << i;
+	}
+	return v;
+}
+
+struct vmca_error *
+vmca_printk_parse_log_buf(const struct vmca_printk_log_buf_layout *l,
+			  const unsigned char *buf, uint32_t buf_len,
+			  uint32_t first_idx, uint32_t next_idx,
+			  uint64_t first_seq, struct vmca_printk_log *log)
+{
+	uint64_t hdr_size = l->hdr_size;
+	// The header's members as the debuginfo places them must lie in it.
+	if (hdr_size < 8 || hdr_size > 256 || l->ts_off > hdr_size - 8 ||
+	    l->len_off > hdr_size - 2 || l->text_len_off > hdr_size - 2 ||
+	    l->level_bit_size > 64 || l->facility_bit_size > 64 ||
+	    l->level_bit_offset + l->level_bit_size > hdr_size * 8 ||
+	    l->facility_bit_offset + l->facility_bit_size > hdr_size * 8)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "struct printk_log has an implausible "
+					 "layout (size %" PRIu64 ")",
+					 hdr_size);
+	// A log_buf smaller than one header holds no record; the bound
+	// below would wrap.
+	if (buf_len < hdr_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "log_buf_len %u is smaller than a "
+					 "record header (%" PRIu64 " bytes)",
+					 buf_len, hdr_size);
+	uint64_t seq = first_seq;
+	uint32_t idx = first_idx;
+	// Every record is at least a header long: that bounds the walk.
+	for (uint64_t n = 0; n <= buf_len / hdr_size && idx != next_idx; n++) {
+		if (idx > buf_len - hdr_size)
+			break;
+		const unsigned char *h = buf + idx;
+		uint16_t len = get_u16(h + l->len_off);
+		if (len == 0) {
+			idx = 0;
+			continue;
+		}
+		uint16_t text_len = get_u16(h + l->text_len_off);
+		if (len < hdr_size || idx + len > buf_len ||
+		    text_len > len - hdr_size) {
+			log->nr_lost++;
+			break;
+		}
+		struct vmca_error *err = append(
+			log, seq++, get_u64(h + l->ts_off),
+			(int)get_bits(h, hdr_size, l->level_bit_offset,
+				      l->level_bit_size),
+			(int)get_bits(h, hdr_size, l->facility_bit_offset,
+				      l->facility_bit_size),
+			0, (const char *)h + hdr_size, text_len);
+		if (err)
+			return err;
+		idx += len;
+	}
+	return NULL;
+}
+
+// A member's bits: a bitfield's own, or the whole of its type.
+static void member_bits(struct vmca_session *s, const struct vmca_member *m,
+			uint64_t *bit_offset_ret, uint32_t *bit_size_ret)
+{
+	*bit_offset_ret = m->bit_offset;
+	*bit_size_ret = m->bit_size
+				? m->bit_size
+				: (uint32_t)(8 * vmca_type_sizeof(s, m->type));
+}
+
 // Before v5.10: records { struct printk_log; text; dict } in log_buf,
 // from log_first_idx to log_next_idx, a zero length meaning "wrap".
 static struct vmca_error *read_log_buf(struct vmca_session *s,
@@ -262,58 +367,29 @@ static struct vmca_error *read_log_buf(struct vmca_session *s,
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "log_buf_len %u is implausible",
 					 buf_len);
-	uint64_t hdr_size, ts_off, len_off, text_len_off;
+	struct vmca_printk_log_buf_layout l;
 	struct vmca_member facility, level;
-	if ((err = vmca_type_size(s, "struct printk_log", &hdr_size)) ||
+	if ((err = vmca_type_size(s, "struct printk_log", &l.hdr_size)) ||
 	    (err = vmca_type_member_offset(s, "struct printk_log", "ts_nsec",
-					   &ts_off)) ||
+					   &l.ts_off)) ||
 	    (err = vmca_type_member_offset(s, "struct printk_log", "len",
-					   &len_off)) ||
+					   &l.len_off)) ||
 	    (err = vmca_type_member_offset(s, "struct printk_log", "text_len",
-					   &text_len_off)) ||
+					   &l.text_len_off)) ||
 	    (err = vmca_type_member(s, "struct printk_log", "facility",
 				    &facility)) ||
 	    (err = vmca_type_member(s, "struct printk_log", "level", &level)))
 		return err;
+	member_bits(s, &facility, &l.facility_bit_offset, &l.facility_bit_size);
+	member_bits(s, &level, &l.level_bit_offset, &l.level_bit_size);
 	_cleanup_free_ unsigned char *buf = malloc(buf_len);
 	if (!buf)
 		return &vmca_enomem;
 	err = vmca_read(s, buf_addr, buf, buf_len);
 	if (err)
 		return vmca_error_wrap(err, "reading log_buf");
-
-	uint64_t seq = first_seq;
-	uint32_t idx = first_idx;
-	// Every record is at least a header long: that bounds the walk.
-	for (uint64_t n = 0;
-	     n <= buf_len / (hdr_size ? hdr_size : 1) && idx != next_idx; n++) {
-		if (idx > buf_len - hdr_size)
-			break;
-		const unsigned char *h = buf + idx;
-		uint16_t len = get_u16(h + len_off);
-		if (len == 0) {
-			idx = 0;
-			continue;
-		}
-		uint16_t text_len = get_u16(h + text_len_off);
-		if (len < hdr_size || idx + len > buf_len ||
-		    text_len > len - hdr_size) {
-			log->nr_lost++;
-			break;
-		}
-		err = append(log, seq++, get_u64(h + ts_off),
-			     (int)vmca_decode_int(s, level.type, h, hdr_size,
-						  level.bit_offset,
-						  level.bit_size),
-			     (int)vmca_decode_int(s, facility.type, h, hdr_size,
-						  facility.bit_offset,
-						  facility.bit_size),
-			     0, (const char *)h + hdr_size, text_len);
-		if (err)
-			return err;
-		idx += len;
-	}
-	return NULL;
+	return vmca_printk_parse_log_buf(&l, buf, buf_len, first_idx, next_idx,
+					 first_seq, log);
 }
 
 struct vmca_error *vmca_printk_read(struct vmca_session *s,

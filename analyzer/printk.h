@@ -39,6 +39,29 @@ struct vmca_error *vmca_printk_read(struct vmca_session *s,
 void vmca_printk_log_deinit(struct vmca_printk_log *log);
 
 /**
+ * The layout of struct printk_log, the header of each record in log_buf
+ * before v5.10, from DWARF: byte offsets of ts_nsec (u64), len and
+ * text_len (u16); the bits of facility and level (unsigned).
+ */
+struct vmca_printk_log_buf_layout {
+	uint64_t hdr_size, ts_off, len_off, text_len_off;
+	uint64_t facility_bit_offset, level_bit_offset;
+	uint32_t facility_bit_size, level_bit_size;
+};
+
+/**
+ * Decode the records of buf, a copy of log_buf (buf_len bytes, its
+ * log_buf_len), from first_idx to next_idx, numbered from first_seq, and
+ * append them to log. The buffer and indexes are the dump's: a record
+ * that does not fit ends the walk (counted in nr_lost).
+ */
+struct vmca_error *
+vmca_printk_parse_log_buf(const struct vmca_printk_log_buf_layout *l,
+			  const unsigned char *buf, uint32_t buf_len,
+			  uint32_t first_idx, uint32_t next_idx,
+			  uint64_t first_seq, struct vmca_printk_log *log);
+
+/**
  * Find the first record whose text contains needle; returns a pointer to
  * that position in its text, or NULL.
  */

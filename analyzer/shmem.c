@@ -458,7 +458,8 @@ static struct vmca_error *visit_task(struct vmca_session *s,
 		max = MAX_FDS;
 	for (uint64_t i = 0; i < max; i++) {
 		uint64_t file, fop, dentry, name, inode;
-		if (vmca_read_u64(s, fd + 8 * i, &file) || !file)
+		if (!vmca_error_consume(vmca_read_u64(s, fd + 8 * i, &file)) ||
+		    !file)
 			continue;
 		err = vmca_read_u64(s, file + c->o.f_op, &fop);
 		if (err || fop != c->o.shmem_fops) {
@@ -482,7 +483,8 @@ static struct vmca_error *visit_task(struct vmca_session *s,
 		struct vmca_shmem_memfd r = {
 			.file = file, .pid = pid & 0xffffffff, .fd = i};
 		vmca_strf(r.name, sizeof(r.name), "%s", text + 6);
-		if (!vmca_read_u64(s, file + c->o.f_inode, &inode))
+		if (vmca_error_consume(
+			    vmca_read_u64(s, file + c->o.f_inode, &inode)))
 			vmca_error_destroy(
 				vmca_read_u64(s, inode + c->o.i_size, &r.size));
 		r.rss_bytes = file_rss(c, file);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash_map.h"
 #include "util/progress.h"
 #include "vmca.h"
 
@@ -159,6 +160,19 @@ struct slab_rec {
 };
 DEFINE_VECTOR(slab_vector, struct slab_rec)
 DEFINE_VECTOR(u64_vector, uint64_t)
+
+static inline uint64_t hash_address(const uint64_t *a)
+{
+	return vmca_hash_u64(*a);
+}
+
+static inline bool eq_address(const uint64_t *a, const uint64_t *b)
+{
+	return *a == *b;
+}
+
+// A set of addresses (the value says which walk met it).
+DEFINE_HASH_MAP(address_set, uint64_t, uint8_t, hash_address, eq_address)
 
 struct vmca_slab_walk {
 	struct vmca_session *s;
@@ -581,8 +595,10 @@ static struct vmca_error *layout_kfence(struct vmca_session *s,
 			return vmca_error_wrap(err, "KFENCE metadata");
 		for (; objects < MAX_KFENCE_OBJECTS; objects++) {
 			uint64_t addr;
-			if (vmca_read_u64(s, base + objects * size + addr_off,
-					  &addr))
+			// The first entry that does not read ends the array.
+			if (!vmca_error_consume(vmca_read_u64(
+				    s, base + objects * size + addr_off,
+				    &addr)))
 				break;
 			uint64_t page =
 				start + (2 * objects + 2) * l->page_size;
@@ -666,27 +682,52 @@ static struct vmca_error *collect_node(struct vmca_session *s, uint64_t node,
 }
 
 // The walk of slab_caches broke: reach the caches after the break from
-// the other end, through the prev pointers, until the last cache
-// reached forwards or another break.
+// the other end, through the prev pointers, until a cache reached
+// forwards (the last one, where the list broke) or another break. A cache
+// met twice going backwards is a cycle of prev pointers: reported, and
+// the walk ends there.
 static void collect_backwards(struct vmca_slab_walk *sb, uint64_t head,
 			      struct u64_vector *addresses)
 {
-	uint64_t forward_last =
-		addresses->len ? addresses->data[addresses->len - 1] : 0;
+	enum { FORWARD = 1, BACKWARD = 2 };
 	size_t start = addresses->len;
-	uint64_t node;
-	struct vmca_error *err = vmca_read_u64(sb->s, head + 8, &node);
+	struct address_set seen;
+	address_set_init(&seen);
+	struct vmca_error *err = NULL;
+	for (size_t i = 0; i < start && !err; i++) {
+		uint8_t *v =
+			address_set_insert(&seen, &addresses->data[i], NULL);
+		if (!v)
+			err = &vmca_enomem;
+		else
+			*v = FORWARD;
+	}
+	uint64_t node = 0;
+	if (!err)
+		err = vmca_read_u64(sb->s, head + 8, &node);
 	for (uint64_t n = 0; !err && node != head && n < MAX_CACHES; n++) {
 		uint64_t address = node - sb->l.kc_list;
-		if (address == forward_last ||
-		    (addresses->len > start &&
-		     address == addresses->data[start]))
+		bool is_new;
+		uint8_t *v = address_set_insert(&seen, &address, &is_new);
+		if (!v)
 			break;
+		if (!is_new) {
+			if (*v == BACKWARD)
+				errors_add(&sb->errors,
+					   vmca_error_create(
+						   VMCA_ERROR_INVALID,
+						   "slab_caches: cycle of "
+						   "prev pointers at %#" PRIx64,
+						   address));
+			break;
+		}
+		*v = BACKWARD;
 		if (!u64_vector_append(addresses, address))
 			break;
 		err = vmca_read_u64(sb->s, node + 8, &node);
 	}
 	vmca_error_destroy(err);
+	address_set_deinit(&seen);
 	// Back in list order.
 	for (size_t i = start, j = addresses->len; i + 1 < j; i++, j--) {
 		uint64_t t = addresses->data[i];
@@ -736,6 +777,18 @@ static struct vmca_error *read_cache(struct vmca_slab_walk *sb,
 	err = vmca_read_string(sb->s, name, c->name, sizeof(c->name));
 	if (err) {
 		snprintf(c->name, sizeof(c->name), "?%#" PRIx64, address);
+		// In the walk's own errors too: the table shows only the
+		// "?0x..." it is listed by, whatever cache it was.
+		errors_add(&sb->errors,
+			   err->has_address
+				   ? vmca_error_fault(err->address,
+						      "kmem_cache at %#" PRIx64
+						      ": name: %s",
+						      address, err->message)
+				   : vmca_error_create(err->code,
+						       "kmem_cache at %#" PRIx64
+						       ": name: %s",
+						       address, err->message));
 		errors_add(&c->errors, vmca_error_wrap(err, "cache name"));
 	}
 	if (!c->size || c->size > MAX_SLAB_BYTES ||
@@ -1287,6 +1340,8 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 	uint64_t node = 0;
 	if (!err)
 		err = vmca_read_u64(sb->s, root.address + child_off, &node);
+	// Brent's cycle detection on the sibling links.
+	uint64_t saved = 0, power = 1, lambda = 0;
 	for (uint64_t n = 0; !err && node; n++) {
 		unsigned char buf[MAX_STRUCT];
 		if (n == MAX_RESOURCES)
@@ -1294,6 +1349,16 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 						 "iomem_resource: more than %d "
 						 "entries",
 						 MAX_RESOURCES);
+		if (n && node == saved)
+			return vmca_error_create(VMCA_ERROR_INVALID,
+						 "iomem_resource: cycle of "
+						 "siblings at %#" PRIx64,
+						 node);
+		if (++lambda == power) {
+			saved = node;
+			power *= 2;
+			lambda = 0;
+		}
 		err = vmca_read(sb->s, node, buf, size);
 		if (err)
 			break;
@@ -1302,8 +1367,16 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 		memcpy(&end, buf + end_off, 8);
 		memcpy(&name, buf + name_off, 8);
 		char text[16];
-		if (!vmca_read_string(sb->s, name, text, sizeof(text)) &&
-		    strcmp(text, "System RAM") == 0 && end >= start) {
+		struct vmca_error *e =
+			vmca_read_string(sb->s, name, text, sizeof(text));
+		if (e) {
+			// Not known to be RAM: left out, and said.
+			errors_add(&sb->errors,
+				   vmca_error_wrap(e,
+						   "iomem_resource: name of "
+						   "the resource at %#" PRIx64,
+						   node));
+		} else if (strcmp(text, "System RAM") == 0 && end >= start) {
 			struct pfn_range r = {
 				(start + sb->l.page_size - 1) / sb->l.page_size,
 				(end + 1) / sb->l.page_size,
@@ -1317,6 +1390,29 @@ static struct vmca_error *ram_ranges(struct vmca_slab_walk *sb,
 	}
 	if (err)
 		return vmca_error_wrap(err, "iomem_resource");
+	return NULL;
+}
+
+// The pfns of the pages the dump holds, below max_pfn.
+static struct vmca_error *dump_ranges(struct vmca_slab_walk *sb,
+				      uint64_t max_pfn,
+				      struct range_vector *ret)
+{
+	const struct vmca_memory_range *r;
+	size_t nr;
+	struct vmca_error *err =
+		vmca_memory_ranges(vmca_session_memory(sb->s), &r, &nr);
+	if (err)
+		return vmca_error_wrap(err, "the pages the dump holds");
+	uint64_t page_size = sb->l.page_size;
+	for (size_t i = 0; i < nr; i++) {
+		struct pfn_range p = {r[i].start / page_size,
+				      (r[i].end + page_size - 1) / page_size};
+		if (p.end > max_pfn)
+			p.end = max_pfn;
+		if (p.start < p.end && !range_vector_append(ret, p))
+			return &vmca_enomem;
+	}
 	return NULL;
 }
 
@@ -1377,21 +1473,23 @@ static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 		return err;
 	}
 	if (err || !ranges.len) {
-		// Without the RAM map, every pfn below max_pfn: a hole in
-		// the memory map is then reported as missing too.
+		// Without the RAM map, the pfns the dump holds (below
+		// max_pfn): what the dump's file says, not its memory, so a
+		// corrupt max_pfn (up to 2^40) does not make the scan endless.
+		// A hole in the memory map is then reported as missing too.
 		errors_add(&sb->errors,
 			   err ? vmca_error_wrap(err,
-						 "scanning every pfn below "
-						 "max_pfn")
+						 "scanning the pfns the dump "
+						 "holds")
 			       : vmca_error_create(
 					 VMCA_ERROR_NOT_FOUND,
 					 "no System RAM in iomem_resource: "
-					 "scanning every pfn below max_pfn"));
+					 "scanning the pfns the dump holds"));
 		ranges.len = 0;
-		if (!range_vector_append(&ranges,
-					 (struct pfn_range){0, max_pfn})) {
+		err = dump_ranges(sb, max_pfn, &ranges);
+		if (err) {
 			range_vector_deinit(&ranges);
-			return &vmca_enomem;
+			return err;
 		}
 	}
 	if (sb->options & VMCA_SLAB_WALK_PAGE_KINDS) {

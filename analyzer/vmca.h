@@ -240,7 +240,10 @@ struct vmca_error *vmca_page_to_pfn(struct vmca_session *s, uint64_t page,
 
 /** nr_cpu_ids, bounded by VMCA_MAX_CPUS. */
 struct vmca_error *vmca_nr_cpu_ids(struct vmca_session *s, uint32_t *ret);
-/** Whether cpu is set in a cpumask variable ("__cpu_possible_mask"). */
+/**
+ * Whether cpu is set in a cpumask variable ("__cpu_possible_mask").
+ * VMCA_ERROR_INVALID for a cpu past the variable's bits (NR_CPUS).
+ */
 struct vmca_error *vmca_cpu_in_mask(struct vmca_session *s,
 				    const char *mask_name, uint32_t cpu,
 				    bool *ret);

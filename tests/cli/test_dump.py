@@ -3,10 +3,15 @@
 """vmca against one real dump and the ground truth its guest printed:
 sys (release, panic, KASLR, build-id), log (every console line, the oops),
 struct layouts (against the kernel's own BTF, through pahole), sym, rd,
-vtop."""
+vtop; on ELF dumps, log on a copy with a corrupt ring buffer."""
+import os
 import re
+import shutil
+import struct
+import subprocess
+import tempfile
 
-from vmcatest import kernel_config, pahole_layout, setup
+from vmcatest import elf_loads, kernel_config, pahole_layout, patch_phys, setup
 
 STRUCTS = ["task_struct", "oom_control", "kmem_cache", "list_head",
            "mm_struct", "page"]
@@ -89,6 +94,32 @@ def check_log(c, v, d, truth):
             "log records in sequence order")
 
 
+def check_corrupt_log(c, v, d):
+    """A copy of the dump whose printk ring buffer claims 2^26
+    descriptors (count_bits 26, what log_buf_len=2G would give): their
+    7 GiB do not fit in the guest's memory, so log fails, saying so,
+    without allocating them."""
+    e = v.json("-k", d["vmlinux"], d["vmcore"], "eval",
+               "&prb->desc_ring.count_bits")
+    at = int(e["value"], 16)
+    t = v.json("-k", d["vmlinux"], d["vmcore"], "vtop", hex(at))
+    tmp = tempfile.mkdtemp(prefix="vmca-dump-test-")
+    try:
+        core = os.path.join(tmp, "vmcore")
+        subprocess.run(["cp", "--sparse=always", d["vmcore"], core],
+                       check=True)
+        c.check(patch_phys(core, elf_loads(core), int(t["paddr"], 16),
+                           struct.pack("<I", 26)),
+                f"patched count_bits at {at:#x}")
+        p = v.run("-k", d["vmlinux"], core, "log", check=False)
+    finally:
+        shutil.rmtree(tmp)
+    c.check(p.returncode == 1 and "count_bits 26" in p.stderr and
+            "do not fit in the" in p.stderr,
+            f"log with count_bits 26: exit {p.returncode}, "
+            f"{p.stderr.strip()[:300]!r}")
+
+
 def check_structs(c, v, d):
     for name in STRUCTS:
         expected, size = pahole_layout(d["vmlinux"], name)
@@ -138,6 +169,8 @@ def main():
     check_log(c, v, d, truth)
     check_structs(c, v, d)
     check_sym_rd_vtop(c, v, d)
+    if d["kind"] == "qemu-elf":
+        check_corrupt_log(c, v, d)
     c.finish()
 
 

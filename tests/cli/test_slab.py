@@ -6,6 +6,7 @@ found by walking every slab (consistent with the kernel's counters and
 with the guest's task list), --objects, --find, and, on ELF dumps, a
 copy of the dump with corrupted freelists (reported per slab, the walk
 goes on)."""
+import json
 import os
 import shutil
 import struct
@@ -510,6 +511,177 @@ def check_missing_result(c, j, got, truth, first_pfn, name, victim,
             "allocated bounded everywhere")
 
 
+def copy_of_dump(d, tmp):
+    core = os.path.join(tmp, "vmcore")
+    subprocess.run(["cp", "--sparse=always", d["vmcore"], core], check=True)
+    return core
+
+
+def eval_value(v, d, expr):
+    value = v.json("-k", d["vmlinux"], d["vmcore"], "eval", expr)["value"]
+    return int(value, 16) if isinstance(value, str) else value
+
+
+def paddr_of(v, d, vaddr):
+    return int(v.json("-k", d["vmlinux"], d["vmcore"], "vtop",
+                      hex(vaddr))["paddr"], 16)
+
+
+def slab_on(c, v, d, core, what, timeout=300):
+    """slab --json on a corrupted copy: the JSON, or None (a failure, a
+    sanitizer report or a timeout is a failed check)."""
+    try:
+        p = v.run("-k", d["vmlinux"], core, "slab", json_out=True,
+                  check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        c.check(False, f"{what}: slab still running after {timeout} s")
+        return None
+    if not c.check(p.returncode == 0 and "Sanitizer" not in p.stderr,
+                   f"{what}: slab exit {p.returncode}: "
+                   f"{p.stderr.strip()[:600]!r}"):
+        return None
+    return json.loads(p.stdout)
+
+
+def check_cycles(c, v, d, caches, clean):
+    """Cycles in the lists the walk follows by hand: the prev pointers of
+    slab_caches behind a break (the last cache's prev pointing at itself),
+    and the siblings of iomem_resource (the last pointing back at the
+    first) with max_pfn 2^40. Each is reported as an error of that walk;
+    the caches are listed once; the struct page scan falls back to the
+    pfns the dump holds, not every pfn below max_pfn."""
+    # The third cache from the end points back at itself: the forward
+    # walk breaks there, the backward one meets it again after the last
+    # two caches.
+    node = eval_value(v, d, "slab_caches.prev")
+    for _ in range(2):
+        node = eval_value(v, d, f"((struct list_head *){node:#x})->prev")
+    cache = node - eval_value(v, d, "&((struct kmem_cache *)0)->list")
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        c.check(patch_phys(core, elf_loads(core), paddr_of(v, d, node + 8),
+                           struct.pack("<Q", node)),
+                f"patched {node:#x}->prev")
+        j = slab_on(c, v, d, core, "prev cycle", timeout=120)
+    finally:
+        shutil.rmtree(tmp)
+    if j:
+        msgs = [e["message"] for e in j["errors"]]
+        c.check(any(f"cycle of prev pointers at {cache:#x}" in m
+                    for m in msgs), f"prev cycle reported: {msgs}")
+        c.check("slab_caches: 3 caches after the break reached backwards"
+                in msgs, f"the caches after the break: {msgs}")
+        names = [g["name"] for g in j["caches"]]
+        c.equal(len(names), len(set(names)), "each cache listed once")
+        c.equal(sorted(names), sorted(caches), "the same caches")
+
+    nodes = [eval_value(v, d, "iomem_resource.child")]
+    while len(nodes) < 256:
+        n = eval_value(v, d, f"((struct resource *){nodes[-1]:#x})->sibling")
+        if not n:
+            break
+        nodes.append(n)
+    sibling = eval_value(v, d, f"&((struct resource *){nodes[-1]:#x})"
+                         "->sibling")
+    max_pfn = eval_value(v, d, "&max_pfn")
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        loads = elf_loads(core)
+        c.check(patch_phys(core, loads, paddr_of(v, d, sibling),
+                           struct.pack("<Q", nodes[0])) and
+                patch_phys(core, loads, paddr_of(v, d, max_pfn),
+                           struct.pack("<Q", 1 << 40)),
+                f"patched {nodes[-1]:#x}->sibling and max_pfn")
+        j = slab_on(c, v, d, core, "sibling cycle", timeout=120)
+    finally:
+        shutil.rmtree(tmp)
+    if j:
+        msgs = [e["message"] for e in j["errors"]]
+        c.check(any("iomem_resource: cycle of siblings" in m and
+                    "scanning the pfns the dump holds" in m for m in msgs),
+                f"sibling cycle reported: {msgs}")
+        c.check(j["scanned_pfns"] <= clean["scanned_pfns"] + 4096,
+                f"scanned {j['scanned_pfns']} pfns, the clean dump's "
+                f"{clean['scanned_pfns']}")
+        got = {g["name"]: g for g in j["caches"]}
+        c.equal({n: got[n]["slabs_found"] for n in caches if n in got},
+                {n: g["slabs_found"] for n, g in caches.items()},
+                "every cache's slabs found by the fallback scan")
+
+
+def check_unreadable_name(c, v, d, caches):
+    """A copy of the dump without the page holding task_struct's cache
+    name: the cache is listed as ?ADDRESS, and the failure is in the
+    command's errors as well as the cache's."""
+    address = int(caches["task_struct"]["address"], 16)
+    name = eval_value(v, d, f"((struct kmem_cache *){address:#x})->name")
+    page = paddr_of(v, d, name) & ~4095
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        # The page after the hole reads as zeros (see try_missing).
+        cut_phys(core, [(page, page + 2 * 4096)])
+        j = slab_on(c, v, d, core, "cache name cut")
+    finally:
+        shutil.rmtree(tmp)
+    if not j:
+        return
+    want = f"?{address:#x}"
+    got = {g["name"]: g for g in j["caches"]}
+    if c.check(want in got, f"task_struct listed as {want}"):
+        c.check(any("cache name" in e["message"] and "not in dump" in
+                    e["message"] for e in got[want]["errors"]),
+                f"{want}: the name's error: {got[want]['errors']}")
+    msgs = [e["message"] for e in j["errors"]]
+    c.check(any(m.startswith(f"kmem_cache at {address:#x}: name: ") and
+                "not in dump" in m for m in msgs),
+            f"the command's errors name kmem_cache {address:#x}: {msgs}")
+
+
+def check_unreadable_ram_name(c, v, d, caches, truth):
+    """A copy of the dump without the page holding the "System RAM" the
+    RAM resources are named by (the errors of those reads are kept, not
+    dropped: under LeakSanitizer a dropped one fails the run): the RAM
+    map is then unknown, said so, and the scan falls back to the pfns the
+    dump holds, finding every slab."""
+    ram = {int(r["start"], 16) for r in truth["iomem"]
+           if r["depth"] == 0 and r["name"] == "System RAM"}
+    node, name = eval_value(v, d, "iomem_resource.child"), None
+    for _ in range(256):
+        if not node:
+            break
+        res = f"((struct resource *){node:#x})"
+        if eval_value(v, d, f"{res}->start") in ram:
+            name = eval_value(v, d, f"{res}->name")
+            break
+        node = eval_value(v, d, f"{res}->sibling")
+    if not c.check(name, "a System RAM resource found"):
+        return
+    page = paddr_of(v, d, name) & ~4095
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        cut_phys(core, [(page, page + 2 * 4096)])
+        j = slab_on(c, v, d, core, "System RAM name cut")
+    finally:
+        shutil.rmtree(tmp)
+    if not j:
+        return
+    msgs = [e["message"] for e in j["errors"]]
+    c.check(any(m.startswith("iomem_resource: name of the resource at ")
+                and "not in dump" in m for m in msgs),
+            f"the unreadable names reported: {msgs}")
+    c.check(any("no System RAM in iomem_resource: scanning the pfns the "
+                "dump holds" in m for m in msgs),
+            f"the fallback reported: {msgs}")
+    got = {g["name"]: g for g in j["caches"]}
+    c.equal(sum(g["slabs_found"] for g in got.values()),
+            sum(g["slabs_found"] for g in caches.values()),
+            "every slab found by the fallback scan")
+
+
 def main():
     d, truth, c, v = setup("slab")
     j = v.json("-k", d["vmlinux"], d["vmcore"], "slab")
@@ -525,6 +697,9 @@ def main():
     if d["kind"] == "qemu-elf":
         check_corruption(c, v, d, caches)
         check_missing(c, v, d, caches, truth)
+        check_cycles(c, v, d, caches, j)
+        check_unreadable_name(c, v, d, caches)
+        check_unreadable_ram_name(c, v, d, caches, truth)
     c.finish()
 
 
