@@ -27,6 +27,9 @@ DEFINE_VECTOR(range_vector, struct vmca_memory_range)
 // one range (a pathological bitmap of alternating bits is over-counted,
 // not listed).
 #define MAX_RANGES (1u << 20)
+// The largest page cache asked of libkdumpfile, in pages (4 GiB of 4 KiB
+// pages: allocated up front as address space, resident as pages are read).
+#define MAX_CACHE_PAGES (UINT64_C(1) << 20)
 
 struct vmca_memory {
 	kdump_ctx_t *ctx;
@@ -53,7 +56,19 @@ struct vmca_memory {
 	/** vmca_memory_ranges(), computed on first use. */
 	bool has_ranges;
 	struct range_vector ranges;
+	/**
+	 * The pages a compressed dump holds (a clone has a copy) and its
+	 * page shift: physical reads check them and
+	 * never ask libkdumpfile for a page the dump left out. libkdumpfile
+	 * 0.5.1 crashed (a copy into a NULL cache buffer in kdump_read) after
+	 * many reads of ranges with excluded pages, on 6.12 -d 31 kdumps.
+	 */
+	bool has_present;
+	struct range_vector present; // pfn ranges, ascending, disjoint
+	unsigned page_shift;
 };
+
+static void get_pagemap(struct vmca_memory *m);
 
 // Translate a libkdumpfile failure where it happens, keeping its detailed
 // message (kdump_get_err) and mapping the status to our codes.
@@ -304,6 +319,8 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 		err = check_pages_complete(m);
 	if (err)
 		goto fail;
+	if (!is_elf)
+		get_pagemap(m);
 	*ret = m;
 	return NULL;
 
@@ -312,21 +329,132 @@ fail:
 	return err;
 }
 
+// The pages a compressed dump holds, exactly, from libkdumpfile's page
+// bitmap (its runs of set bits, as pfn ranges), when it has one whose page
+// size is a power of two; else reads go to libkdumpfile unchecked.
+static void get_pagemap(struct vmca_memory *m)
+{
+	kdump_attr_t attr;
+	kdump_num_t page_size;
+	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
+		    KDUMP_OK ||
+	    !page_size || (page_size & (page_size - 1)) ||
+	    kdump_get_attr(m->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) !=
+		    KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP) {
+		kdump_clear_err(m->ctx);
+		return;
+	}
+	kdump_bmp_t *bmp = attr.val.bitmap; // borrowed, used right here
+	unsigned shift = (unsigned)__builtin_ctzll(page_size);
+	const kdump_addr_t limit = (UINT64_C(1) << 52) >> shift;
+	struct range_vector v;
+	range_vector_init(&v);
+	uint64_t pages = 0;
+	for (kdump_addr_t pfn = 0; pfn < limit;) {
+		kdump_addr_t start = pfn, end;
+		if (kdump_bmp_find_set(bmp, &start) != KDUMP_OK ||
+		    start >= limit)
+			break;
+		end = start;
+		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
+			end = limit;
+		if (v.len == MAX_RANGES ||
+		    !range_vector_append(
+			    &v, (struct vmca_memory_range){start, end})) {
+			range_vector_deinit(&v); // too many: no checks
+			kdump_clear_err(m->ctx);
+			return;
+		}
+		pages += end - start;
+		pfn = end;
+	}
+	kdump_clear_err(m->ctx);
+	m->present = v;
+	m->has_present = true;
+	m->page_shift = shift;
+	// A page cache that holds every page the dump has (up to
+	// MAX_CACHE_PAGES): nothing is evicted, so libkdumpfile's reuse of
+	// an evicted entry (see vmca_memory_clone()) cannot happen below
+	// that size. It fills only with the pages read.
+	if (pages > MAX_CACHE_PAGES)
+		pages = MAX_CACHE_PAGES;
+	if (pages > 1024 &&
+	    kdump_set_number_attr(m->ctx, "cache.size", pages) != KDUMP_OK)
+		kdump_clear_err(m->ctx);
+}
+
+// The first pfn in [first, last] the dump does not hold, or last + 1.
+static uint64_t first_absent(const struct vmca_memory *m, uint64_t first,
+			     uint64_t last)
+{
+	const struct vmca_memory_range *r = m->present.data;
+	size_t lo = 0, hi = m->present.len;
+	// The last range starting at or below first.
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].start <= first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || r[lo - 1].end <= first)
+		return first;
+	return r[lo - 1].end <= last ? r[lo - 1].end : last + 1;
+}
+
 struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 				     struct vmca_memory **ret)
 {
 	struct vmca_memory *c = calloc(1, sizeof(*c));
 	if (!c)
 		return &vmca_enomem;
-	c->ctx = kdump_clone(m->ctx, 0);
+	c->fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+	if (c->fd < 0) {
+		struct vmca_error *err = vmca_error_os(errno, "%s", m->path);
+		free(c);
+		return err;
+	}
+	c->ctx = kdump_new();
 	if (!c->ctx) {
+		close(c->fd);
 		free(c);
 		return &vmca_enomem;
 	}
-	c->fd = -1;
+	kdump_status status = kdump_open_fd(c->ctx, c->fd);
+	if (status != KDUMP_OK) {
+		struct vmca_error *err = error_kdump(c, status, m->path);
+		kdump_free(c->ctx);
+		close(c->fd);
+		free(c);
+		return err;
+	}
+	// As vmca_memory_open(): the OS type sets up the reading of
+	// physical addresses (paging levels from VMCOREINFO).
+	status = kdump_set_string_attr(c->ctx, KDUMP_ATTR_OSTYPE, "linux");
+	if (status != KDUMP_OK) {
+		struct vmca_error *err = error_kdump(c, status, m->path);
+		kdump_free(c->ctx);
+		close(c->fd);
+		free(c);
+		return err;
+	}
+	if (strcmp(vmca_memory_format(m), "elf") != 0)
+		kdump_set_number_attr(c->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+				      KDUMP_MMAP_NEVER);
 	c->path = m->path;
 	c->is_flattened = m->is_flattened;
 	c->is_clone = true;
+	if (m->has_present) {
+		range_vector_init(&c->present);
+		if (range_vector_reserve(&c->present, m->present.len)) {
+			memcpy(c->present.data, m->present.data,
+			       m->present.len * sizeof(*m->present.data));
+			c->present.len = m->present.len;
+			c->has_present = true;
+		}
+	}
+	c->page_shift = m->page_shift;
 	*ret = c;
 	return NULL;
 }
@@ -335,8 +463,10 @@ void vmca_memory_destroy(struct vmca_memory *m)
 {
 	if (!m)
 		return;
+	range_vector_deinit(&m->present);
 	if (m->is_clone) {
 		kdump_free(m->ctx);
+		close(m->fd);
 		free(m);
 		return;
 	}
@@ -738,6 +868,31 @@ struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
 					 void *buf, size_t len)
 {
+	if (m->has_present && len && paddr + len > paddr) {
+		// The first page of the range the dump left out, if any: the
+		// bytes before it are read, and the read fails there, as
+		// libkdumpfile's own would.
+		uint64_t first = paddr >> m->page_shift;
+		uint64_t last = (paddr + len - 1) >> m->page_shift;
+		uint64_t idx = first_absent(m, first, last);
+		if (idx <= last) {
+			uint64_t at = idx << m->page_shift;
+			if (at < paddr)
+				at = paddr;
+			if (at > paddr) {
+				struct vmca_error *err =
+					read_as(m, KDUMP_KPHYSADDR, paddr, buf,
+						(size_t)(at - paddr));
+				if (err)
+					return err;
+			}
+			return vmca_error_fault(at,
+						"physical address %#" PRIx64
+						": page not in dump (Excluded "
+						"page)",
+						at);
+		}
+	}
 	return read_as(m, KDUMP_KPHYSADDR, paddr, buf, len);
 }
 

@@ -86,9 +86,13 @@ struct vmca_error *vmca_memory_ranges_size(struct vmca_memory *m,
 struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 				    void *buf, size_t len);
 /**
- * A second reader of m's dump for another thread: it shares m's file and
- * page cache (libkdumpfile's kdump_clone()) and reads physical addresses
- * only (vmca_memory_read_phys()). Destroy it before m.
+ * A second reader of m's dump for another thread: a libkdumpfile context
+ * of its own on m's file (its own page cache, no lock shared with m's;
+ * not kdump_clone(): libkdumpfile up to 0.5.4 hands out a cache entry
+ * without a buffer when an evicted ("ghost") entry is reused, fixed after
+ * 0.5.4 by e63dab4, and a clone inherits m's cache with its ghosts). It
+ * reads physical addresses only (vmca_memory_read_phys()) and checks m's
+ * page bitmap. Destroy it before m.
  */
 struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 				     struct vmca_memory **ret);
