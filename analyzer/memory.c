@@ -66,9 +66,12 @@ struct vmca_memory {
 	bool has_present;
 	struct range_vector present; // pfn ranges, ascending, disjoint
 	unsigned page_shift;
+	/** The page cache asked of each libkdumpfile context, in pages. */
+	uint64_t cache_pages;
 };
 
 static void get_pagemap(struct vmca_memory *m);
+static void set_cache(struct vmca_memory *m, kdump_ctx_t *ctx);
 
 // Translate a libkdumpfile failure where it happens, keeping its detailed
 // message (kdump_get_err) and mapping the status to our codes.
@@ -379,9 +382,17 @@ static void get_pagemap(struct vmca_memory *m)
 	// that size. It fills only with the pages read.
 	if (pages > MAX_CACHE_PAGES)
 		pages = MAX_CACHE_PAGES;
-	if (pages > 1024 &&
-	    kdump_set_number_attr(m->ctx, "cache.size", pages) != KDUMP_OK)
-		kdump_clear_err(m->ctx);
+	m->cache_pages = pages;
+	set_cache(m, m->ctx);
+}
+
+// The page cache's size on every context of a compressed dump.
+static void set_cache(struct vmca_memory *m, kdump_ctx_t *ctx)
+{
+	if (m->cache_pages > 1024 &&
+	    kdump_set_number_attr(ctx, "cache.size", m->cache_pages) !=
+		    KDUMP_OK)
+		kdump_clear_err(ctx);
 }
 
 // The first pfn in [first, last] the dump does not hold, or last + 1.
@@ -421,7 +432,14 @@ struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 		free(c);
 		return &vmca_enomem;
 	}
-	kdump_status status = kdump_open_fd(c->ctx, c->fd);
+	// The architecture as m's context has it (vmca_memory_setup() tells
+	// it for QEMU's kdump files, whose header leaves it unsaid).
+	const char *arch = vmca_memory_arch(m);
+	kdump_status status =
+		arch ? kdump_set_string_attr(c->ctx, KDUMP_ATTR_ARCH_NAME, arch)
+		     : KDUMP_OK;
+	if (status == KDUMP_OK)
+		status = kdump_open_fd(c->ctx, c->fd);
 	if (status != KDUMP_OK) {
 		struct vmca_error *err = error_kdump(c, status, m->path);
 		kdump_free(c->ctx);
@@ -442,6 +460,9 @@ struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 	if (strcmp(vmca_memory_format(m), "elf") != 0)
 		kdump_set_number_attr(c->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
 				      KDUMP_MMAP_NEVER);
+	// Its cache stays libkdumpfile's default: a reader of pages in
+	// order asks for a page again only while it is cached, never after
+	// its eviction (the bug above needs that).
 	c->path = m->path;
 	c->is_flattened = m->is_flattened;
 	c->is_clone = true;
@@ -527,6 +548,9 @@ struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 			return err;
 		}
 		kdump_free(old);
+		kdump_set_number_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+				      KDUMP_MMAP_NEVER);
+		set_cache(m, ctx);
 	}
 	m->is_kvaddr_via_phys = strcmp(vmca_memory_format(m), "elf") == 0;
 	return NULL;
