@@ -131,13 +131,18 @@ SCENARIO_CMDLINE = {"leakdebug": "slub_debug=U"}
 SCENARIOS = ("idle", "panic", "leak", "frag", "timer", "leakdebug") + tuple(CRASH_SCENARIOS)
 # The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
 OOPS_SCENARIOS = ("panic", "timer") + tuple(CRASH_SCENARIOS)
-KINDS = ("qemu-kdump", "qemu-elf", "kdump")
+KINDS = ("qemu-kdump", "qemu-elf", "kdump", "kdump-d31")
 # The kinds of dump of each scenario (every kind if not here).
 SCENARIO_KINDS = {s: ("qemu-kdump",) for s in tuple(CRASH_SCENARIOS) + ("leakdebug",)}
 # The crash scenarios' dumps of generator version 9 stay valid.
 MIN_GENERATOR_VERSION.update({s: 9 for s in CRASH_SCENARIOS})
 # One QEMU boot ("unit") yields these kinds.
-UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump",)}
+UNIT_KINDS = {"qemu": ("qemu-kdump", "qemu-elf"), "kdump": ("kdump", "kdump-d31")}
+# kdump-d31: the same capture dumped a second time with makedumpfile's usual
+# -d 31, on the kernels where that level drops pages it should keep (6.10+
+# with makedumpfile < 1.7.6: some slab and task pages read as free), so
+# the suite sees a production dump with pages missing. A few scenarios.
+D31_SCENARIOS = ("idle", "panic", "leak")
 
 QEMU_MEMORY_MB = 1024
 CRASHKERNEL = "256M"
@@ -925,8 +930,7 @@ class Kernel:
 
     def dump_level(self):
         """makedumpfile -d level for this kernel's kdump (see DUMP_LEVEL)."""
-        m = re.match(r"(\d+)\.(\d+)", self.release)
-        if (int(m.group(1)), int(m.group(2))) >= (6, 10) and makedumpfile_version() < (1, 7, 6):
+        if needs_low_dump_level(self.release):
             return DUMP_LEVEL_NEW_PAGE_TYPES
         return DUMP_LEVEL
 
@@ -1183,10 +1187,12 @@ class Boot:
             SCENARIO_CMDLINE.get(scenario)
         if extra:
             self.cmdline += " " + extra
-        self.kinds = [kd for kd in UNIT_KINDS[mode] if kd in scenario_kinds(scenario)]
+        self.kinds = [kd for kd in UNIT_KINDS[mode] if kd in scenario_kinds(scenario, k.release)]
         if mode == "kdump":
             self.dump_level = k.dump_level()
             self.cmdline += " crashkernel=%s vmca.dumplevel=%d" % (CRASHKERNEL, self.dump_level)
+            if "kdump-d31" in self.kinds:
+                self.cmdline += " vmca.dumplevel2=%d" % DUMP_LEVEL
         self.memory_mb = QEMU_MEMORY_MB
         self.args = None
 
@@ -1242,6 +1248,11 @@ class Boot:
             with open(self.disk, "wb") as f:
                 f.truncate(2 << 30)     # sparse; holds the flattened dump
             args += ["-drive", "file=%s,format=raw,if=virtio" % self.disk.replace(",", ",,")]
+            if "kdump-d31" in self.kinds:
+                self.disk2 = os.path.join(self.work, "disk2.img")
+                with open(self.disk2, "wb") as f:
+                    f.truncate(2 << 30)
+                args += ["-drive", "file=%s,format=raw,if=virtio" % self.disk2.replace(",", ",,")]
         self.args = args
         with open(os.path.join(self.work, "qemu.args"), "w") as f:
             f.write(" ".join(args) + "\n")
@@ -1468,16 +1479,22 @@ class Boot:
                              % (self.qemu_error() or "-", self.console_tail(40)))
         log("%s: capture done %.1fs after start; rearranging flattened dump"
             % (self.label(), time.monotonic() - t0))
-        out = os.path.join(self.work, "vmcore.kdump")
-        with open(self.disk, "rb") as disk:
-            run(["makedumpfile", "-R", out], "makedumpfile -R (flattened -> kdump-compressed)",
-                stdin=disk, stdout=subprocess.DEVNULL, timeout=600)
-        with open(out, "rb") as f:
-            sig = f.read(8)
-        if sig != b"KDUMP   ":
-            raise BootFailed("rearranged dump %s has signature %r, not 'KDUMP   '" % (out, sig), fatal=True)
-        os.unlink(self.disk)
-        return {"kdump": out}
+        result = {}
+        for kind, disk_path in (("kdump", self.disk), ("kdump-d31", getattr(self, "disk2", None))):
+            if kind not in self.kinds:
+                continue
+            out = os.path.join(self.work, "vmcore." + kind)
+            with open(disk_path, "rb") as disk:
+                run(["makedumpfile", "-R", out], "makedumpfile -R (flattened -> kdump-compressed)",
+                    stdin=disk, stdout=subprocess.DEVNULL, timeout=600)
+            with open(out, "rb") as f:
+                sig = f.read(8)
+            if sig != b"KDUMP   ":
+                raise BootFailed("rearranged dump %s has signature %r, not 'KDUMP   '" % (out, sig),
+                                 fatal=True)
+            os.unlink(disk_path)
+            result[kind] = out
+        return result
 
 
 # ------------------------------------------------------------------ truth
@@ -2318,6 +2335,8 @@ DUMP_FORMAT = {
     "qemu-elf": "ELF64 core, PT_LOAD with virtual addresses (QEMU dump-guest-memory paging=true)",
     "kdump": "kdump-compressed (diskdump), makedumpfile -c -d N in a kdump capture kernel "
              "(N: makedumpfile_dump_level)",
+    "kdump-d31": "kdump-compressed (diskdump), makedumpfile -c -d 31 of the same capture as kdump "
+                 "(6.10+ kernels: pages makedumpfile 1.7.2 misreads as free are missing)",
 }
 
 
@@ -2327,8 +2346,19 @@ def dump_dir(release, scenario, kind):
     return os.path.join(cache_dir(), "dumps", release, scenario, kind)
 
 
-def scenario_kinds(scenario):
-    return SCENARIO_KINDS.get(scenario, KINDS)
+def scenario_kinds(scenario, release=None):
+    """The kinds of dump of a scenario (of a kernel: kdump-d31 only where
+    Kernel.dump_level() cannot use 31)."""
+    kinds = SCENARIO_KINDS.get(scenario, KINDS)
+    if scenario not in D31_SCENARIOS or (
+            release is not None and not needs_low_dump_level(release)):
+        kinds = tuple(k for k in kinds if k != "kdump-d31")
+    return kinds
+
+
+def needs_low_dump_level(release):
+    m = re.match(r"(\d+)\.(\d+)", release)
+    return (int(m.group(1)), int(m.group(2))) >= (6, 10) and makedumpfile_version() < (1, 7, 6)
 
 
 def dump_complete(release, scenario, kind):
@@ -2369,6 +2399,8 @@ def install_kind(k, scenario, kind, vmcore, boot, truth):
     t = dict(truth)
     t["kind"] = kind
     t["dump_format"] = DUMP_FORMAT[kind]
+    if kind == "kdump-d31":
+        t["makedumpfile_dump_level"] = DUMP_LEVEL
     t["vmcore_bytes"] = os.path.getsize(os.path.join(new, "vmcore"))
     write_json(os.path.join(new, "truth.json"), t)
     old = os.path.join(parent, ".%s.old-%d" % (kind, os.getpid()))
@@ -2496,7 +2528,7 @@ def generate(kernels=None, scenarios=None, kinds=None, jobs=2, force=False):
             for scenario in scenarios:
                 for mode, mkinds in UNIT_KINDS.items():
                     wanted = [kd for kd in mkinds if kd in kinds and
-                              kd in scenario_kinds(scenario)]
+                              kd in scenario_kinds(scenario, rel)]
                     if not wanted:
                         continue
                     if force or not all(dump_complete(rel, scenario, kd) for kd in wanted):

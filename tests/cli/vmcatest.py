@@ -231,10 +231,12 @@ def check_schema(argv, stdout, returncode):
             if not os.path.exists(os.path.join(SCHEMA_DIR,
                                                name + ".schema.json")):
                 continue
-        errors = sorted(validator(name).iter_errors(doc),
-                        key=lambda e: list(e.absolute_path))
+        errors = list(validator(name).iter_errors(doc))
         if errors:
-            e = errors[0]
+            import jsonschema
+            e = jsonschema.exceptions.best_match(errors)
+            while e.context:  # into oneOf: the variant's own complaint
+                e = jsonschema.exceptions.best_match(e.context)
             where = "/".join(str(x) for x in e.absolute_path) or "(top)"
             raise AssertionError(
                 f"vmca {' '.join(argv)}: the JSON does not follow "
