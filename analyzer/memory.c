@@ -295,10 +295,15 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 						detail);
 		goto fail;
 	}
+	bool is_elf = strcmp(vmca_memory_format(m), "elf") == 0;
+	// The dump's pages and the cache's size, before anything is read
+	// through the cache (a cache resized after reads left virtual reads
+	// failing on a reopened context: see vmca_memory_setup()).
+	if (!is_elf)
+		get_pagemap(m);
 	// The OS type makes libkdumpfile parse VMCOREINFO (needed to find
 	// the vmlinux) before the architecture is known.
 	status = kdump_set_string_attr(m->ctx, KDUMP_ATTR_OSTYPE, "linux");
-	bool is_elf = strcmp(vmca_memory_format(m), "elf") == 0;
 	if (!is_elf)
 		kdump_set_number_attr(m->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
 				      KDUMP_MMAP_NEVER);
@@ -322,8 +327,6 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 		err = check_pages_complete(m);
 	if (err)
 		goto fail;
-	if (!is_elf)
-		get_pagemap(m);
 	*ret = m;
 	return NULL;
 
@@ -533,8 +536,10 @@ struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 			return &vmca_enomem;
 		kdump_status status =
 			kdump_set_string_attr(ctx, KDUMP_ATTR_ARCH_NAME, arch);
-		if (status == KDUMP_OK)
+		if (status == KDUMP_OK) {
+			set_cache(m, ctx); // before any read
 			status = kdump_open_fd(ctx, m->fd);
+		}
 		if (status == KDUMP_OK)
 			status = kdump_set_string_attr(ctx, KDUMP_ATTR_OSTYPE,
 						       "linux");
@@ -548,9 +553,6 @@ struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 			return err;
 		}
 		kdump_free(old);
-		kdump_set_number_attr(ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
-				      KDUMP_MMAP_NEVER);
-		set_cache(m, ctx);
 	}
 	m->is_kvaddr_via_phys = strcmp(vmca_memory_format(m), "elf") == 0;
 	return NULL;
