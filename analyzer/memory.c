@@ -335,6 +335,23 @@ fail:
 	return err;
 }
 
+// The last set bit of a bitmap at or after from (which is set), for a
+// bitmap without a clear bit after it: find_set(x) succeeds exactly while
+// x <= the last set bit.
+static kdump_addr_t last_set_bit(kdump_bmp_t *bmp, kdump_addr_t from,
+				 kdump_addr_t limit)
+{
+	kdump_addr_t lo = from, hi = limit - 1;
+	while (lo < hi) {
+		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
+		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 // The pages a compressed dump holds, exactly, from libkdumpfile's page
 // bitmap (its runs of set bits, as pfn ranges), when it has one whose page
 // size is a power of two; else reads go to libkdumpfile unchecked.
@@ -364,7 +381,7 @@ static void get_pagemap(struct vmca_memory *m)
 			break;
 		end = start;
 		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
-			end = limit;
+			end = last_set_bit(bmp, start, limit) + 1;
 		if (v.len == MAX_RANGES ||
 		    !range_vector_append(
 			    &v, (struct vmca_memory_range){start, end})) {
@@ -671,72 +688,28 @@ static struct vmca_error *elf_ranges(struct vmca_memory *m,
 	return NULL;
 }
 
-// The last set bit of a bitmap at or after from (which is set), for a
-// bitmap without a clear bit after it: find_set(x) succeeds exactly while
-// x <= the last set bit.
-static kdump_addr_t last_set_bit(kdump_bmp_t *bmp, kdump_addr_t from,
-				 kdump_addr_t limit)
-{
-	kdump_addr_t lo = from, hi = limit - 1;
-	while (lo < hi) {
-		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
-		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
-// The runs of set bits of the dump's page bitmap, as physical ranges.
+// The dump's pages (get_pagemap()'s runs) as physical ranges, runs less
+// than VMCA_MEMORY_RANGE_GAP_PAGES apart joined.
 static struct vmca_error *bitmap_ranges(struct vmca_memory *m,
 					struct range_vector *ret)
 {
-	kdump_attr_t attr;
-	if (kdump_get_attr(m->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) !=
-		    KDUMP_OK ||
-	    attr.type != KDUMP_BITMAP) {
-		kdump_clear_err(m->ctx);
+	if (!m->has_present)
 		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
 					 "%s: no page bitmap", m->path);
-	}
-	kdump_bmp_t *bmp = attr.val.bitmap;
-	kdump_num_t page_size = 4096;
-	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
-		    KDUMP_OK ||
-	    !page_size)
-		page_size = 4096;
-	// 2^52 bytes of physical memory is x86_64's limit.
-	const kdump_addr_t limit = (UINT64_C(1) << 52) / page_size;
-	kdump_addr_t pfn = 0;
-	while (pfn < limit) {
-		kdump_addr_t start = pfn, end;
-		if (kdump_bmp_find_set(bmp, &start) != KDUMP_OK ||
-		    start >= limit)
-			break;
-		end = start;
-		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
-			end = last_set_bit(bmp, start, limit) + 1;
+	const struct vmca_memory_range *run;
+	vector_for_each (&m->present, run) {
+		uint64_t start = run->start << m->page_shift;
+		uint64_t end = run->end << m->page_shift;
 		struct vmca_memory_range *last =
 			ret->len ? &ret->data[ret->len - 1] : NULL;
-		if (last && start - last->end / page_size <
+		if (last && run->start - (last->end >> m->page_shift) <
 				    VMCA_MEMORY_RANGE_GAP_PAGES) {
-			last->end = end * page_size;
-		} else if (last && ret->len == MAX_RANGES) {
-			last->end = (last_set_bit(bmp, start, limit) + 1) *
-				    page_size;
-			break;
-		} else {
-			struct vmca_memory_range r = {start * page_size,
-						      end * page_size};
-			if (!range_vector_append(ret, r)) {
-				kdump_clear_err(m->ctx);
-				return &vmca_enomem;
-			}
+			last->end = end;
+		} else if (!range_vector_append(ret, (struct vmca_memory_range){
+							     start, end})) {
+			return &vmca_enomem;
 		}
-		pfn = end;
 	}
-	kdump_clear_err(m->ctx);
 	return NULL;
 }
 
