@@ -183,6 +183,23 @@ static struct vmca_error *probe_pfn(struct vmca_memory *m, uint64_t pfn,
 	return err;
 }
 
+// The last set bit of a bitmap at or after from (which is set), for a
+// bitmap without a clear bit after it: find_set(x) succeeds exactly while
+// x <= the last set bit.
+static kdump_addr_t last_set_bit(kdump_bmp_t *bmp, kdump_addr_t from,
+				 kdump_addr_t limit)
+{
+	kdump_addr_t lo = from, hi = limit - 1;
+	while (lo < hi) {
+		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
+		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 // A cut compressed dump still opens (its headers and page table are at
 // the front) and fails only when a missing page is read. Page data is
 // mostly in frame order, so probe the last present frames and a spread
@@ -202,15 +219,7 @@ static struct vmca_error *check_pages_complete(struct vmca_memory *m)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s: the dump holds no pages",
 					 m->path);
-	// find_set(x) succeeds exactly while x <= the last set bit.
-	kdump_addr_t lo = first, hi = UINT64_C(1) << 52;
-	while (lo < hi) {
-		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
-		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
+	kdump_addr_t lo = last_set_bit(bmp, first, (UINT64_C(1) << 52) + 1);
 	kdump_clear_err(m->ctx);
 	kdump_num_t page_size = 4096;
 	if (kdump_get_number_attr(m->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) !=
@@ -335,23 +344,6 @@ fail:
 	return err;
 }
 
-// The last set bit of a bitmap at or after from (which is set), for a
-// bitmap without a clear bit after it: find_set(x) succeeds exactly while
-// x <= the last set bit.
-static kdump_addr_t last_set_bit(kdump_bmp_t *bmp, kdump_addr_t from,
-				 kdump_addr_t limit)
-{
-	kdump_addr_t lo = from, hi = limit - 1;
-	while (lo < hi) {
-		kdump_addr_t mid = lo + (hi - lo + 1) / 2, idx = mid;
-		if (kdump_bmp_find_set(bmp, &idx) == KDUMP_OK)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 // The pages a compressed dump holds, exactly, from libkdumpfile's page
 // bitmap (its runs of set bits, as pfn ranges), when it has one whose page
 // size is a power of two; else reads go to libkdumpfile unchecked.
@@ -460,16 +452,11 @@ struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 		     : KDUMP_OK;
 	if (status == KDUMP_OK)
 		status = kdump_open_fd(c->ctx, c->fd);
-	if (status != KDUMP_OK) {
-		struct vmca_error *err = error_kdump(c, status, m->path);
-		kdump_free(c->ctx);
-		close(c->fd);
-		free(c);
-		return err;
-	}
 	// As vmca_memory_open(): the OS type sets up the reading of
 	// physical addresses (paging levels from VMCOREINFO).
-	status = kdump_set_string_attr(c->ctx, KDUMP_ATTR_OSTYPE, "linux");
+	if (status == KDUMP_OK)
+		status = kdump_set_string_attr(c->ctx, KDUMP_ATTR_OSTYPE,
+					       "linux");
 	if (status != KDUMP_OK) {
 		struct vmca_error *err = error_kdump(c, status, m->path);
 		kdump_free(c->ctx);
