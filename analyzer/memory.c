@@ -119,6 +119,17 @@ static struct vmca_error *open_checked(const char *path, int *ret)
 	return NULL;
 }
 
+// Program header i of the ELF dump whose header is eh.
+static struct vmca_error *read_phdr(struct vmca_memory *m, const Elf64_Ehdr *eh,
+				    unsigned i, Elf64_Phdr *ph)
+{
+	if (pread(m->fd, ph, sizeof(*ph),
+		  (off_t)(eh->e_phoff + i * sizeof(*ph))) !=
+	    (ssize_t)sizeof(*ph))
+		return vmca_error_os(errno, "%s", m->path);
+	return NULL;
+}
+
 // An ELF dump is complete when every segment's data lies within the file.
 // libkdumpfile reads past the end of a cut file as zeros, so without this
 // a truncated dump would read as wrong data rather than fail.
@@ -144,10 +155,9 @@ static struct vmca_error *check_elf_complete(struct vmca_memory *m)
 			m->path, end, (uint64_t)st.st_size);
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		if (pread(m->fd, &ph, sizeof(ph),
-			  (off_t)(eh.e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return vmca_error_os(errno, "%s", m->path);
+		struct vmca_error *err = read_phdr(m, &eh, i, &ph);
+		if (err)
+			return err;
 		if (ph.p_filesz > UINT64_MAX - ph.p_offset ||
 		    ph.p_offset + ph.p_filesz > (uint64_t)st.st_size)
 			return vmca_error_create(
@@ -659,10 +669,9 @@ static struct vmca_error *elf_ranges(struct vmca_memory *m,
 					 m->path);
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		if (pread(m->fd, &ph, sizeof(ph),
-			  (off_t)(eh.e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return vmca_error_os(errno, "%s", m->path);
+		struct vmca_error *err = read_phdr(m, &eh, i, &ph);
+		if (err)
+			return err;
 		if (ph.p_type != PT_LOAD || !ph.p_filesz ||
 		    ph.p_paddr > UINT64_MAX - ph.p_filesz)
 			continue;
