@@ -2541,7 +2541,8 @@ def generate(kernels=None, scenarios=None, kinds=None, jobs=2, force=False):
         vmlinux_needed = [s for s in kernels if not os.path.exists(Kernel(s).vmlinux)]
         if not units and not vmlinux_needed:
             log("all %d selected dumps present in %s" % (
-                len(kernels) * len(scenarios) * len(kinds), cache_dir()))
+                sum(kd in kinds for short in kernels for sc in scenarios
+                    for kd in scenario_kinds(sc, KERNELS[short])), cache_dir()))
             return write_manifest()
         ensure_host([KERNELS[s] for s in needed])
         ks = {s: Kernel(s) for s in set(needed) | set(vmlinux_needed)}
