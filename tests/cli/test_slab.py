@@ -527,6 +527,18 @@ def paddr_of(v, d, vaddr):
                       hex(vaddr))["paddr"], 16)
 
 
+def slab_without_page(c, v, d, page, what):
+    """slab --json on a copy of the dump without the physical page at
+    page (and the one after it, which reads as zeros: see try_missing)."""
+    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
+    try:
+        core = copy_of_dump(d, tmp)
+        cut_phys(core, [(page, page + 2 * 4096)])
+        return slab_on(c, v, d, core, what)
+    finally:
+        shutil.rmtree(tmp)
+
+
 def slab_on(c, v, d, core, what, timeout=300):
     """slab --json on a corrupted copy: the JSON, or None (a failure, a
     sanitizer report or a timeout is a failed check)."""
@@ -617,15 +629,8 @@ def check_unreadable_name(c, v, d, caches):
     command's errors as well as the cache's."""
     address = int(caches["task_struct"]["address"], 16)
     name = eval_value(v, d, f"((struct kmem_cache *){address:#x})->name")
-    page = paddr_of(v, d, name) & ~4095
-    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
-    try:
-        core = copy_of_dump(d, tmp)
-        # The page after the hole reads as zeros (see try_missing).
-        cut_phys(core, [(page, page + 2 * 4096)])
-        j = slab_on(c, v, d, core, "cache name cut")
-    finally:
-        shutil.rmtree(tmp)
+    j = slab_without_page(c, v, d, paddr_of(v, d, name) & ~4095,
+                          "cache name cut")
     if not j:
         return
     want = f"?{address:#x}"
@@ -659,14 +664,8 @@ def check_unreadable_ram_name(c, v, d, caches, truth):
         node = eval_value(v, d, f"{res}->sibling")
     if not c.check(name, "a System RAM resource found"):
         return
-    page = paddr_of(v, d, name) & ~4095
-    tmp = tempfile.mkdtemp(prefix="vmca-slab-test-")
-    try:
-        core = copy_of_dump(d, tmp)
-        cut_phys(core, [(page, page + 2 * 4096)])
-        j = slab_on(c, v, d, core, "System RAM name cut")
-    finally:
-        shutil.rmtree(tmp)
+    j = slab_without_page(c, v, d, paddr_of(v, d, name) & ~4095,
+                          "System RAM name cut")
     if not j:
         return
     msgs = [e["message"] for e in j["errors"]]
