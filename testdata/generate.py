@@ -473,6 +473,14 @@ def have_static_libc():
     return os.path.isabs(out) and os.path.isfile(out)
 
 
+def ensure_tools():
+    """Install missing host tools with apt-get (before anything asks one
+    its version: which kinds a kernel gets depends on makedumpfile's)."""
+    missing = [pkg for cmd, pkg in HOST_TOOLS if not which(cmd)]
+    if missing:
+        apt_install(sorted(set(missing)))
+
+
 def ensure_host(releases):
     """Install missing host tools and kernel headers with apt-get."""
     missing = []
@@ -2522,6 +2530,7 @@ def generate(kernels=None, scenarios=None, kinds=None, jobs=2, force=False):
     t0 = time.monotonic()
     with cache_lock():
         clean_stale()
+        ensure_tools()
         units = []
         for short in kernels:
             rel = KERNELS[short]
