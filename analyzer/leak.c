@@ -468,7 +468,7 @@ struct worker {
 	// The first worker draws the progress of all.
 	struct vmca_progress *progress;
 	_Atomic uint64_t *done;
-	bool has_enomem;
+	bool has_enomem, is_expired;
 	struct vmca_error *err;
 };
 
@@ -509,6 +509,10 @@ static void *root_worker(void *arg)
 	for (size_t r = 0; r < wk->nr_runs; r++) {
 		const struct run *run = &wk->runs[r];
 		for (uint64_t at = 0; at < run->n;) {
+			if (vmca_session_expired(sc->s)) {
+				wk->is_expired = true;
+				goto out;
+			}
 			uint64_t n = run->n - at;
 			if (n > ROOT_CHUNK_PAGES)
 				n = ROOT_CHUNK_PAGES;
@@ -541,6 +545,7 @@ static void *root_worker(void *arg)
 				vmca_progress_update(wk->progress, all);
 		}
 	}
+out:
 	free(buf);
 	return NULL;
 }
@@ -725,6 +730,8 @@ static struct vmca_error *scan_roots(struct scan *sc,
 		}
 		if (wk[i].has_enomem && !err)
 			err = &vmca_enomem;
+		if (wk[i].is_expired && !err)
+			err = vmca_session_timeout_error(sc->s);
 		u64_vector_deinit(&wk[i].stack);
 		holder_vector_deinit(&wk[i].holders);
 		vmca_memory_destroy(wk[i].m);

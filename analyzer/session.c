@@ -2,12 +2,14 @@
 /** @file struct vmca_session: owns the dump, the debuginfo and caches. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../dwarf/debuginfo.h"
@@ -38,6 +40,10 @@ struct vmca_session {
 	uint64_t percpu_start, percpu_end;
 	/** What main.c exits with after a command that ran (0 default). */
 	int exit_status;
+	/** vmca_session_set_deadline(): CLOCK_MONOTONIC seconds, 0 none. */
+	double deadline, deadline_seconds;
+	/** Set once a read found the deadline passed: all reads then fail. */
+	_Atomic bool is_expired;
 };
 
 // mkdir -p; failures are left to the caller's later open to report.
@@ -421,15 +427,61 @@ const char *vmca_vmcoreinfo(struct vmca_session *s, const char *key)
 	return vmca_memory_vmcoreinfo(s->memory, key);
 }
 
+static double monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void vmca_session_set_deadline(struct vmca_session *s, double seconds)
+{
+	s->deadline_seconds = seconds > 0 ? seconds : 0;
+	s->deadline = seconds > 0 ? monotonic_s() + seconds : 0;
+	atomic_store(&s->is_expired, false);
+}
+
+bool vmca_session_expired(const struct vmca_session *s)
+{
+	return s->deadline > 0 && monotonic_s() > s->deadline;
+}
+
+struct vmca_error *vmca_session_timeout_error(const struct vmca_session *s)
+{
+	return vmca_error_create(VMCA_ERROR_TIMEOUT,
+				 "no result within the timeout (%g s)",
+				 s->deadline_seconds);
+}
+
+// Past the deadline, reads fail: every walk then ends at its next read.
+// The clock is asked every 64th read (of each thread); once it has
+// passed, every read fails.
+static bool read_expired(struct vmca_session *s)
+{
+	static _Thread_local unsigned tick;
+	if (!(s->deadline > 0))
+		return false;
+	if (atomic_load(&s->is_expired))
+		return true;
+	if ((tick++ & 63) || !vmca_session_expired(s))
+		return false;
+	atomic_store(&s->is_expired, true);
+	return true;
+}
+
 struct vmca_error *vmca_read(struct vmca_session *s, uint64_t vaddr, void *buf,
 			     size_t len)
 {
+	if (read_expired(s))
+		return vmca_session_timeout_error(s);
 	return vmca_memory_read(s->memory, vaddr, buf, len);
 }
 
 struct vmca_error *vmca_read_phys(struct vmca_session *s, uint64_t paddr,
 				  void *buf, size_t len)
 {
+	if (read_expired(s))
+		return vmca_session_timeout_error(s);
 	return vmca_memory_read_phys(s->memory, paddr, buf, len);
 }
 

@@ -349,7 +349,13 @@ static void make_headline(struct vmca_triage *t)
 			  c->headline, extra, rest);
 		return;
 	}
-	const char *why = !c ? "no crash found"
+	char failed[320] = "";
+	if (!c && t->nr_steps && t->steps[0].err)
+		vmca_strf(failed, sizeof(failed),
+			  "crash not known: its analysis failed: %s",
+			  t->steps[0].err->message);
+	const char *why = failed[0] ? failed
+			  : !c	    ? "no crash found"
 			  : c->kind == VMCA_CRASH_SYSRQ
 				  ? "no crash: dump taken "
 				    "on request (sysrq)"
@@ -363,6 +369,42 @@ static void make_headline(struct vmca_triage *t)
 	vmca_strf(t->headline, sizeof(t->headline), "%s%s", why, rest);
 }
 
+// An analysis that ran past opts->timeout: its error is the timeout, its
+// partial result and the findings it added are dropped.
+static void drop_expired(struct vmca_session *s, struct vmca_triage *t,
+			 size_t nr_findings)
+{
+	if (!vmca_session_expired(s) || !t->nr_steps)
+		return;
+	struct vmca_triage_step *st = &t->steps[t->nr_steps - 1];
+	vmca_error_destroy(st->err);
+	st->err = vmca_session_timeout_error(s);
+	while (t->nr_findings > nr_findings)
+		free(t->findings[--t->nr_findings].summary);
+	if (!strcmp(st->name, "crash")) {
+		vmca_crash_destroy(t->crash);
+		t->crash = NULL;
+	} else if (!strcmp(st->name, "oom")) {
+		vmca_oom_destroy(t->oom);
+		t->oom = NULL;
+	} else if (!strcmp(st->name, "leaks")) {
+		vmca_leak_destroy(t->leak);
+		t->leak = NULL;
+	} else if (!strcmp(st->name, "buddy")) {
+		free(t->zones);
+		t->zones = NULL;
+		t->nr_zones = 0;
+	} else if (!strcmp(st->name, "modules")) {
+		free(t->tainted);
+		t->tainted = NULL;
+		t->nr_tainted = 0;
+	} else if (!strcmp(st->name, "log")) {
+		vmca_strv_free(t->log, t->nr_log);
+		t->log = NULL;
+		t->nr_log = 0;
+	}
+}
+
 struct vmca_error *vmca_triage_run(struct vmca_session *s,
 				   const struct vmca_triage_options *opts,
 				   struct vmca_triage **ret)
@@ -372,17 +414,33 @@ struct vmca_error *vmca_triage_run(struct vmca_session *s,
 		return &vmca_enomem;
 	struct vmca_progress progress;
 	vmca_progress_begin(&progress, "triage", VMCA_TRIAGE_NR_STEPS);
-	run_crash(s, t);
-	vmca_progress_update(&progress, 1);
-	run_oom(s, t);
-	vmca_progress_update(&progress, 2);
-	run_leaks(s, opts, t);
-	vmca_progress_update(&progress, 3);
-	run_buddy(s, t);
-	vmca_progress_update(&progress, 4);
-	run_modules(s, t);
-	vmca_progress_update(&progress, 5);
-	run_log(s, opts, t);
+	for (int i = 0; i < VMCA_TRIAGE_NR_STEPS; i++) {
+		size_t nr_findings = t->nr_findings;
+		vmca_session_set_deadline(s, opts->timeout);
+		switch (i) {
+		case 0:
+			run_crash(s, t);
+			break;
+		case 1:
+			run_oom(s, t);
+			break;
+		case 2:
+			run_leaks(s, opts, t);
+			break;
+		case 3:
+			run_buddy(s, t);
+			break;
+		case 4:
+			run_modules(s, t);
+			break;
+		default:
+			run_log(s, opts, t);
+			break;
+		}
+		drop_expired(s, t, nr_findings);
+		vmca_session_set_deadline(s, 0);
+		vmca_progress_update(&progress, (uint64_t)i + 1);
+	}
 	vmca_progress_end(&progress);
 	make_headline(t);
 	*ret = t;

@@ -80,6 +80,12 @@ struct vmca_triage_options {
 	size_t log_lines;
 	/** Run leaks' pointer scan (the slow part). */
 	bool scan;
+	/**
+	 * Seconds each analysis may take (0: no limit). One past it fails
+	 * with a VMCA_ERROR_TIMEOUT error and its partial result and
+	 * findings are dropped; the next analysis goes on.
+	 */
+	double timeout;
 };
 
 struct vmca_triage {

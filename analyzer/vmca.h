@@ -114,6 +114,18 @@ const char *vmca_vmcoreinfo(struct vmca_session *s, const char *key);
 
 /* Memory. */
 
+/**
+ * A deadline for what runs next (triage --timeout): from seconds from now
+ * on, vmca_read() and vmca_read_phys() fail with VMCA_ERROR_TIMEOUT, and
+ * long loops that read otherwise (the leak scan's workers) ask
+ * vmca_session_expired(). 0 clears it.
+ */
+void vmca_session_set_deadline(struct vmca_session *s, double seconds);
+/** Whether the deadline has passed (false with none); thread-safe. */
+bool vmca_session_expired(const struct vmca_session *s);
+/** The VMCA_ERROR_TIMEOUT error the reads return past the deadline. */
+struct vmca_error *vmca_session_timeout_error(const struct vmca_session *s);
+
 struct vmca_error *vmca_read(struct vmca_session *s, uint64_t vaddr, void *buf,
 			     size_t len);
 struct vmca_error *vmca_read_phys(struct vmca_session *s, uint64_t paddr,

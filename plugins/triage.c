@@ -365,7 +365,7 @@ static struct vmca_error *usage(void)
 		"usage: vmca VMCORE triage "
 		"[--fail-on panic|oom|leak|fragmentation|"
 		"any[,...]] [--no-scan] [--summary] [--html FILE] "
-		"[--color=auto|never|always] [--log-lines N]");
+		"[--color=auto|never|always] [--log-lines N] [--timeout S]");
 }
 
 static struct vmca_error *parse_fail_on(const char *arg, bool *sel)
@@ -425,6 +425,11 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 		} else if (!strcmp(a, "--color=always")) {
 			st.is_color = !vmca_out_is_json(out);
 		} else if (!strcmp(a, "--color=auto")) {
+		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {
+			char *end;
+			opts.timeout = strtod(argv[++i], &end);
+			if (*end || !(opts.timeout > 0) || opts.timeout > 1e6)
+				return usage();
 		} else if (!strcmp(a, "--log-lines") && i + 1 < argc &&
 			   vmca_parse_u64(argv[i + 1], &n) && n && n <= 10000) {
 			opts.log_lines = n;
@@ -512,7 +517,7 @@ const struct vmca_plugin vmca_plugin_triage = {
 	.name = "triage",
 	.summary = "every analysis in one report, the headline first",
 	.usage = "triage [--fail-on KINDS] [--no-scan] [--html FILE] "
-		 "[--color=WHEN] [--log-lines N]",
+		 "[--color=WHEN] [--log-lines N] [--timeout S]",
 	.help = "The headline (what crashed and why in a sentence, or \"no "
 		"crash: dump taken on\n"
 		"request\", with the OOM or leak that matters most), the "
@@ -542,6 +547,11 @@ const struct vmca_plugin vmca_plugin_triage = {
 		"analyses only (batch's)\n"
 		"  --color=WHEN     auto (a terminal), never, always\n"
 		"  --log-lines N    the log's last N lines (default 20)\n"
+		"  --timeout S      give each analysis at most S seconds: one "
+		"past it fails\n"
+		"                   with error code \"timeout\" (its partial "
+		"result dropped)\n"
+		"                   and the next one goes on\n"
 		"A leak finding is orphans of any kind, or a cache with 100 or "
 		"more (or 1 MB of)\n"
 		"unreferenced objects.\n"

@@ -131,6 +131,8 @@ const char *vmca_error_code_name(enum vmca_error_code code)
 		return "mismatch";
 	case VMCA_ERROR_USAGE:
 		return "usage";
+	case VMCA_ERROR_TIMEOUT:
+		return "timeout";
 	case VMCA_ERROR_OTHER:
 		break;
 	}

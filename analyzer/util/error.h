@@ -23,6 +23,8 @@ enum vmca_error_code {
 	VMCA_ERROR_MISMATCH,
 	/** Bad command line. */
 	VMCA_ERROR_USAGE,
+	/** An analysis ran past its deadline (triage --timeout). */
+	VMCA_ERROR_TIMEOUT,
 };
 
 struct vmca_error {

@@ -88,6 +88,29 @@ def main():
     # The text form: the headline first, the sections after.
     text = v.run(*base, "triage", "--color=never").stdout
     c.check(text.startswith(h + "\n"), "the text starts with the headline")
+    # --timeout: a limit no analysis comes near changes nothing; one no
+    # analysis that reads 64 times can keep (1 us: the clock is asked
+    # every 64th read) fails the crash and leaks analyses with error code
+    # "timeout", drops what they found, and the rest still report.
+    roomy = v.json(*base, "triage", "--timeout", "100000")
+    c.equal((roomy["headline"], roomy["findings"]), (h, j["findings"]),
+            "--timeout 100000: the same headline and findings")
+    t = v.json(*base, "triage", "--timeout", "0.000001")
+    err = {s["name"]: s["error"] for s in t["steps"]}
+    c.equal([s["name"] for s in t["steps"]],
+            ["crash", "oom", "leaks", "buddy", "modules", "log"],
+            "--timeout: every analysis has its step")
+    for name in ("crash", "leaks"):
+        c.equal((err[name] or {}).get("code"), "timeout",
+                f"--timeout 1us: {name} timed out ({err[name]})")
+    c.check(t["crash"] is None and t["leaks"] is None,
+            "--timeout: no partial crash or leaks result")
+    c.check(t["headline"].startswith("crash not known: its analysis failed: "
+                                     "no result within the timeout"),
+            f"--timeout: the headline says the crash is unknown: "
+            f"{t['headline']!r}")
+    c.check(not any(f["kind"] in ("panic", "leak") for f in t["findings"]),
+            f"--timeout: no finding of a timed-out analysis: {t['findings']}")
     c.finish()
 
 
