@@ -93,8 +93,10 @@ static void find_dumps(const char *dir, int depth, struct path_vector *out)
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 			find_dumps(p, depth + 1, out);
 			free(p);
-		} else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		} else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
 			   is_dump_name(name) && path_vector_append(out, p)) {
+			// A link to a dump is a dump (a link to a directory is
+			// not followed: no cycles).
 			continue;
 		} else {
 			free(p);
@@ -106,7 +108,7 @@ static void find_dumps(const char *dir, int depth, struct path_vector *out)
 static int usage(void)
 {
 	fputs("usage: vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S] "
-	      "[--fail-on KINDS] DIR|FILE...\n",
+	      "[--step-timeout S] [--fail-on KINDS] DIR|FILE...\n",
 	      stderr);
 	return 2;
 }
@@ -246,7 +248,7 @@ int vmca_batch_main(int argc, char **argv,
 {
 	long jobs = 1;
 	double timeout = DEFAULT_TIMEOUT;
-	const char *fail_on = NULL;
+	const char *fail_on = NULL, *step_timeout = NULL;
 	struct path_vector dumps;
 	path_vector_init(&dumps);
 	for (int i = 1; i < argc; i++) {
@@ -264,6 +266,11 @@ int vmca_batch_main(int argc, char **argv,
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {
 			timeout = strtod(argv[++i], &end);
 			if (*end || !(timeout > 0))
+				return usage();
+		} else if (!strcmp(a, "--step-timeout") && i + 1 < argc) {
+			step_timeout = argv[++i];
+			double v = strtod(step_timeout, &end);
+			if (*end || !(v > 0))
 				return usage();
 		} else if (!strcmp(a, "--fail-on") && i + 1 < argc) {
 			fail_on = argv[++i];
@@ -297,8 +304,9 @@ int vmca_batch_main(int argc, char **argv,
 	}
 	self[n] = 0;
 	// The workers' arguments: vmca [-k] [-m]... [--cache-dir] [--force]
-	// --json DUMP triage --summary [--fail-on KINDS].
-	size_t nargs = 12 + 2 * opts->nmodule_dirs;
+	// --json DUMP triage --summary [--fail-on KINDS] [--timeout S]: at
+	// most 15 and the -m pairs, and the NULL.
+	size_t nargs = 16 + 2 * opts->nmodule_dirs;
 	char **args = calloc(nargs, sizeof(char *));
 	struct job *js = calloc((size_t)jobs, sizeof(*js));
 	if (!args || !js) {
@@ -329,6 +337,10 @@ int vmca_batch_main(int argc, char **argv,
 	if (fail_on) {
 		args[k++] = "--fail-on";
 		args[k++] = (char *)fail_on;
+	}
+	if (step_timeout) {
+		args[k++] = "--timeout";
+		args[k++] = (char *)step_timeout;
 	}
 	args[k] = NULL;
 	for (long i = 0; i < jobs; i++)

@@ -12,7 +12,7 @@ static const char usage_text[] =
 	"            [--plugin PATH.so]...\n"
 	"            [--cache-dir DIR] VMCORE [COMMAND [ARGS]]\n"
 	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
-	"            [--fail-on KINDS] DIR|FILE...\n"
+	"            [--step-timeout S] [--fail-on KINDS] DIR|FILE...\n"
 	"       vmca [OPTIONS] VMCORE script FILE|-\n"
 	"       vmca help [COMMAND]\n"
 	"       vmca --version\n";
@@ -135,7 +135,8 @@ static void print_man(FILE *f)
 	      ".SH BATCH\n"
 	      "\\fBvmca\\fR [\\fB\\-k\\fR \\fIDIR\\fR] \\fBbatch\\fR "
 	      "[\\fB\\-j\\fR \\fIN\\fR] [\\fB\\-\\-timeout\\fR "
-	      "\\fIS\\fR] [\\fB\\-\\-fail\\-on\\fR \\fIKINDS\\fR] "
+	      "\\fIS\\fR] [\\fB\\-\\-step\\-timeout\\fR \\fIS\\fR] "
+	      "[\\fB\\-\\-fail\\-on\\fR \\fIKINDS\\fR] "
 	      "\\fIDIR\\fR|\\fIFILE\\fR... triages many dumps in N worker "
 	      "processes, one JSON line per dump.\n"
 	      ".SH EXIT STATUS\n0 on success; 1 on an error (a one-line "
