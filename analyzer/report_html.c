@@ -233,12 +233,20 @@ static void crash_section(struct vmca_session *s, FILE *f,
 	FILE *mem = open_memstream(&text, &len);
 	struct vmca_out *out = vmca_out_create(false);
 	struct vmca_trace_printer *p = NULL;
-	if (mem && out && !vmca_trace_printer_create(s, out, 0, &p)) {
+	struct vmca_error *err =
+		!mem || !out ? &vmca_enomem
+			     : vmca_trace_printer_create(s, out, 0, &p);
+	if (!err) {
 		vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
 		vmca_trace_print_frames(p, "frames", c->trace);
 		vmca_out_end_object(out);
-		vmca_error_destroy(vmca_out_finish(out, mem));
+		err = vmca_out_finish(out, mem);
 	}
+	// What went wrong is the section's text (after what was printed).
+	if (err && mem)
+		fprintf(mem, "(the backtrace cannot be shown: %s)\n",
+			err->message);
+	vmca_error_destroy(err);
 	vmca_trace_printer_destroy(p);
 	vmca_out_destroy(out);
 	if (mem)
