@@ -1494,13 +1494,21 @@ static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 	}
 	if (sb->options & VMCA_SLAB_WALK_PAGE_KINDS) {
 		err = layout_kinds(sb->s, &sb->l);
+		// A byte per pfn the scan visits (up to the highest one), not
+		// per pfn below max_pfn: a corrupt max_pfn asks for up to 1
+		// TiB.
+		uint64_t nr = 0;
+		for (size_t i = 0; i < ranges.len; i++) {
+			if (ranges.data[i].end > nr)
+				nr = ranges.data[i].end;
+		}
 		if (!err) {
-			sb->kinds = calloc(max_pfn ? max_pfn : 1, 1);
+			sb->kinds = calloc(nr ? nr : 1, 1);
 			if (!sb->kinds) {
 				range_vector_deinit(&ranges);
 				return &vmca_enomem;
 			}
-			sb->nr_kinds = max_pfn;
+			sb->nr_kinds = nr;
 		} else {
 			errors_add(&sb->errors,
 				   vmca_error_wrap(err, "page kinds"));
