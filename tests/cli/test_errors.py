@@ -6,7 +6,10 @@ import argparse
 import json
 import os
 import shutil
+import signal
+import subprocess
 import tempfile
+import time
 
 from vmcatest import Checker, Vmca, dump
 
@@ -33,6 +36,32 @@ def expect_error(c, v, args, status, *needles, what):
 def stat_sig(path):
     st = os.stat(path)
     return (st.st_size, st.st_mtime_ns)
+
+
+def killed_runs(c, v, k61, q61, tmp):
+    """Runs killed (SIGKILL) while they write the cache, the DWARF index of
+    a vmlinux never seen and a flattened dump's rearrangement, at several
+    moments: no entry a later run trusts is half written (the later run's
+    answer is a clean run's), only hidden temporaries are left."""
+    want = v.run("-k", k61["vmlinux"], "--json", q61["vmcore"], "sys").stdout
+    for i, delay in enumerate((0.05, 0.2, 0.5, 1.0, 2.0)):
+        cache = os.path.join(tmp, f"killed-cache-{i}")
+        argv = [v.binary, "--cache-dir", cache, "-k", k61["vmlinux"],
+                "--json", q61["vmcore"], "sys"]
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        visible = [os.path.relpath(os.path.join(d, f), cache)
+                   for d, _, fs in os.walk(cache) for f in fs
+                   if not f.startswith(".")]
+        got = subprocess.run(argv, capture_output=True, text=True,
+                             timeout=600)
+        c.equal((got.returncode, got.stdout), (0, want),
+                f"killed after {delay} s (cache then: {visible}): the next "
+                f"run's answer is a clean run's")
+        shutil.rmtree(cache)
 
 
 def main():
@@ -108,6 +137,7 @@ def main():
         if not os.path.exists(f"/usr/lib/debug/boot/vmlinux-{release}"):
             expect_error(c, v, [k61["vmcore"], "sys"], 1, k61["vmcore"],
                          "no vmlinux found", what="no vmlinux to find")
+        killed_runs(c, v, k61, q61, tmp)
     finally:
         shutil.rmtree(tmp)
     after = {p: stat_sig(p) for p in inputs}
