@@ -75,7 +75,9 @@ static void find_dumps(const char *dir, int depth, struct path_vector *out)
 	path_vector_init(&here);
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+		// Hidden entries are skipped (a tool's work directories,
+		// snapshots, vmca's own temporaries).
+		if (e->d_name[0] == '.')
 			continue;
 		char *p = NULL;
 		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
@@ -188,9 +190,12 @@ static int report(struct job *j, int wstatus, bool is_ok_start)
 			  "the worker died of signal %d", WTERMSIG(wstatus));
 	} else if (WIFEXITED(wstatus)) {
 		code = WEXITSTATUS(wstatus);
-		bool has_json = j->out_len && j->out[0] == '{';
+		// A report, not vmca's error object ({"error": {...}}): an
+		// analysis' error inside the report is the report's.
+		bool has_json = j->out_len && j->out[0] == '{' &&
+				strncmp(j->out, "{\"error\":", 9) != 0;
 		if ((code == 0 || (code >= 3 && code <= MAX_FINDING_EXIT)) &&
-		    has_json && !strstr(j->out, "\"error\":{\"code\"")) {
+		    has_json) {
 			status = "ok";
 			result = code;
 		}
