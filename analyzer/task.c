@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /** @file Tasks: every task of the dump, and the ones that matter first. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/vector.h"
 #include "vmca.h"
+
+DEFINE_VECTOR(u64_vector, uint64_t)
 
 struct walk {
 	struct vmca_error *(*fn)(struct vmca_session *,
@@ -12,6 +16,11 @@ struct walk {
 	uint64_t tasks_off, thread_node_off, signal_off, thread_head_off;
 	/** The error that ends a walk is fn's, not a broken list's. */
 	bool is_fn_error;
+	/** The tasks list's nodes met forwards (sorted for the way back). */
+	struct u64_vector seen;
+	/** Met backwards, after a break: visited in list order at the end. */
+	struct u64_vector back;
+	bool has_enomem;
 };
 
 static struct vmca_error *call(struct walk *w, struct vmca_session *s,
@@ -31,12 +40,44 @@ visit_thread(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
 	return call(w, s, &t);
 }
 
+static struct vmca_error *process(struct vmca_session *s, uint64_t node,
+				  struct walk *w);
+
 static struct vmca_error *visit_process(struct vmca_session *s,
 					const struct vmca_walk_entry *e,
 					void *arg)
 {
 	struct walk *w = arg;
-	uint64_t leader = e->address - w->tasks_off;
+	if (!u64_vector_append(&w->seen, e->address))
+		w->has_enomem = true;
+	return process(s, e->address, w);
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+// Backwards from the head after a forward break: until a node met
+// forwards (the list is only inconsistent) or the break itself.
+static struct vmca_error *
+collect_back(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
+{
+	(void)s;
+	struct walk *w = arg;
+	if (bsearch(&e->address, w->seen.data, w->seen.len, sizeof(uint64_t),
+		    compare_u64))
+		return &vmca_not_found; // met: stop, not an error
+	if (!u64_vector_append(&w->back, e->address))
+		return &vmca_enomem;
+	return NULL;
+}
+
+static struct vmca_error *process(struct vmca_session *s, uint64_t node,
+				  struct walk *w)
+{
+	uint64_t leader = node - w->tasks_off;
 	uint64_t signal;
 	struct vmca_error *err =
 		vmca_read_u64(s, leader + w->signal_off, &signal);
@@ -125,12 +166,36 @@ struct vmca_error *vmca_task_walk(
 				return err;
 		}
 	}
-	err = vmca_walk_list(s, init_task.address + w.tasks_off, true,
-			     VMCA_TASK_MAX, visit_process, &w);
+	uint64_t head = init_task.address + w.tasks_off;
+	u64_vector_init(&w.seen);
+	u64_vector_init(&w.back);
+	err = vmca_walk_list(s, head, true, VMCA_TASK_MAX, visit_process, &w);
 	if (err && !w.is_fn_error) {
 		on_error(s, vmca_error_wrap(err, "init_task.tasks"), arg);
-		return NULL;
+		// A list broken forwards is whole backwards up to the break
+		// (a doubly linked list): the processes beyond it are found
+		// from the head's prev, visited in the list's order.
+		if (w.seen.len > 1)
+			qsort(w.seen.data, w.seen.len, sizeof(uint64_t),
+			      compare_u64);
+		err = vmca_walk_list_reverse(s, head, VMCA_TASK_MAX,
+					     collect_back, &w);
+		if (err == &vmca_enomem)
+			w.has_enomem = true;
+		if (err != &vmca_not_found && err != &vmca_enomem)
+			vmca_error_destroy(err); // the same break, said above
+		err = NULL;
+		for (size_t i = w.back.len; i-- > 0 && !err;)
+			err = process(s, w.back.data[i], &w);
+		if (err && !w.is_fn_error) {
+			vmca_error_destroy(err);
+			err = NULL;
+		}
 	}
+	u64_vector_deinit(&w.seen);
+	u64_vector_deinit(&w.back);
+	if (!err && w.has_enomem)
+		err = &vmca_enomem;
 	return err;
 }
 

@@ -33,9 +33,9 @@ static struct vmca_error *offset_of(struct vmca_session *s, const char *type,
 	return vmca_type_member_offset(s, type, member, ret);
 }
 
-struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
-				  bool is_head, uint64_t max, vmca_walk_fn fn,
-				  void *arg)
+static struct vmca_error *walk_list(struct vmca_session *s, uint64_t head,
+				    bool is_head, uint64_t max, vmca_walk_fn fn,
+				    void *arg, bool is_reverse)
 {
 	uint64_t next_off, prev_off;
 	struct vmca_error *err =
@@ -44,6 +44,13 @@ struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
 		err = offset_of(s, "struct list_head", "prev", &prev_off);
 	if (err)
 		return err;
+	// Backwards, prev is the link followed and next the one checked.
+	bool is_pair = prev_off == next_off + 8;
+	if (is_reverse) {
+		uint64_t t = next_off;
+		next_off = prev_off;
+		prev_off = t;
+	}
 	// Brent's cycle detection: a saved node, re-saved at powers of two;
 	// meeting it again without passing the start means a loop.
 	uint64_t saved = head, power = 1, lambda = 0;
@@ -75,14 +82,15 @@ struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
 			lambda = 0;
 		}
 		uint64_t next, back;
-		if (prev_off == next_off + 8) {
+		if (is_pair) {
 			// One read for both links: list walks are hot (the
 			// buddy allocator's free lists).
 			uint64_t links[2];
-			err = vmca_read(s, node + next_off, links,
-					sizeof(links));
-			next = links[0];
-			back = links[1];
+			err = vmca_read(
+				s, node + (is_reverse ? prev_off : next_off),
+				links, sizeof(links));
+			next = links[is_reverse];
+			back = links[!is_reverse];
 		} else {
 			err = vmca_read_u64(s, node + next_off, &next);
 			if (!err)
@@ -121,6 +129,20 @@ struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
 			return NULL;
 		}
 	}
+}
+
+struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
+				  bool is_head, uint64_t max, vmca_walk_fn fn,
+				  void *arg)
+{
+	return walk_list(s, head, is_head, max, fn, arg, false);
+}
+
+struct vmca_error *vmca_walk_list_reverse(struct vmca_session *s, uint64_t head,
+					  uint64_t max, vmca_walk_fn fn,
+					  void *arg)
+{
+	return walk_list(s, head, true, max, fn, arg, true);
 }
 
 struct vmca_error *vmca_walk_hlist(struct vmca_session *s, uint64_t head,

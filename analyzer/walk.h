@@ -46,6 +46,13 @@ typedef struct vmca_error *(*vmca_walk_fn)(struct vmca_session *s,
 struct vmca_error *vmca_walk_list(struct vmca_session *s, uint64_t head,
 				  bool is_head, uint64_t max, vmca_walk_fn fn,
 				  void *arg);
+/**
+ * A circular list from its anchor head backwards, through the prev links
+ * (each one's next checked): what is left of a list broken forwards.
+ */
+struct vmca_error *vmca_walk_list_reverse(struct vmca_session *s, uint64_t head,
+					  uint64_t max, vmca_walk_fn fn,
+					  void *arg);
 /** A struct hlist_head's chain of hlist_node (pprev checked). */
 struct vmca_error *vmca_walk_hlist(struct vmca_session *s, uint64_t head,
 				   uint64_t max, vmca_walk_fn fn, void *arg);

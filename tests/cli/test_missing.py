@@ -13,6 +13,7 @@ release, log and panic (what the dump still holds) are right.
 
 The per-check comparisons with the guest's truth on these dumps (which
 counts hold exactly, which only as bounds) are issue 12's next step."""
+import json
 import os
 import re
 import shlex
@@ -72,6 +73,18 @@ def main():
     ps = v.json(*base, "ps")
     missing_tasks = [e for e in ps.get("errors", [])
                      if "not in dump" in e["message"]]
+    # A tasks list broken forwards is walked back from its head: the last
+    # process (init_task.tasks.prev), when its task_struct is readable,
+    # is listed with the pid it holds.
+    tail = v.run(*base, "eval", "container_of(init_task.tasks.prev, "
+                 "struct task_struct, tasks)->pid", json_out=True,
+                 check=False)
+    if tail.returncode == 0:
+        pid = json.loads(tail.stdout)["value"]
+        c.check(any(t["pid"] == pid and not t["is_idle"]
+                    for t in ps["tasks"]),
+                f"ps: the tasks list's last process (pid {pid}) is listed "
+                f"({len(missing_tasks)} broken links)")
     slab = v.json(*base, "slab")
     unknown = sum(x["unknown"] for x in slab["caches"])
     leaks = v.json(*base, "leaks")
