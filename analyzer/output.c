@@ -59,6 +59,8 @@ struct vmca_out {
 	char *buf;
 	size_t buf_len;
 	FILE *mem;
+	// vmca_out_line()'s strings.
+	struct str_vector lines;
 };
 
 struct vmca_out *vmca_out_create(bool is_json)
@@ -108,6 +110,10 @@ void vmca_out_destroy(struct vmca_out *out)
 	if (out->mem)
 		fclose(out->mem);
 	free(out->buf);
+	char **line;
+	vector_for_each (&out->lines, line)
+		free(*line);
+	str_vector_deinit(&out->lines);
 	free(out);
 }
 
@@ -626,6 +632,19 @@ void vmca_out_textf(struct vmca_out *out, const char *fmt, ...)
 	}
 	vmca_out_write_text(out->mem, text, true);
 	free(text);
+}
+
+const char *vmca_out_line(struct vmca_out *out, const char *s)
+{
+	if (!s || out->is_json || text_is_plain(s))
+		return s;
+	char *line = text_value(out, s);
+	if (!line || !str_vector_append(&out->lines, line)) {
+		free(line);
+		out->is_broken = true;
+		return "?";
+	}
+	return line;
 }
 
 void vmca_out_text_style(struct vmca_out *out, enum vmca_out_style style)

@@ -90,6 +90,14 @@ void vmca_out_error(struct vmca_out *out, const char *key,
 void vmca_out_textf(struct vmca_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/**
+ * s as one value for vmca_out_textf()'s "%s": newlines and tabs as \n
+ * and \t too (a comm or a file name cannot start a line of its own).
+ * Valid until the writer is destroyed; s itself where nothing changes, or
+ * in JSON mode; NULL for NULL.
+ */
+const char *vmca_out_line(struct vmca_out *out, const char *s);
+
 enum vmca_out_style {
 	VMCA_OUT_STYLE_BOLD,
 	VMCA_OUT_STYLE_ALERT, /**< bold red */

@@ -98,7 +98,8 @@ static void crash_out(struct vmca_session *s, struct vmca_out *out,
 		       c->message ? ": " : "", c->message ? c->message : "");
 	if (c->task || c->pid)
 		vmca_out_textf(out, "  task %" PRIu64 " (%s)%s", c->pid,
-			       c->comm, c->has_cpu ? " on CPU " : "");
+			       vmca_out_line(out, c->comm),
+			       c->has_cpu ? " on CPU " : "");
 	if (c->has_cpu)
 		vmca_out_textf(out, "%u", c->cpu);
 	if (c->task || c->pid)
@@ -165,11 +166,12 @@ static void oom_out(struct vmca_out *out, const struct style *st,
 		str_or_null(out, "excluded", c->excluded);
 		vmca_out_bool(out, "chosen", o->has_choice && o->choice == i);
 		vmca_out_end_object(out);
-		vmca_out_textf(
-			out, "  %c %7" PRIu64 " %-16s %10" PRId64 "%s%s\n",
-			o->has_choice && o->choice == i ? '>' : ' ', c->pid,
-			c->comm, c->points, c->excluded ? "  excluded: " : "",
-			c->excluded ? c->excluded : "");
+		vmca_out_textf(out,
+			       "  %c %7" PRIu64 " %-16s %10" PRId64 "%s%s\n",
+			       o->has_choice && o->choice == i ? '>' : ' ',
+			       c->pid, vmca_out_line(out, c->comm), c->points,
+			       c->excluded ? "  excluded: " : "",
+			       c->excluded ? c->excluded : "");
 	}
 	vmca_out_end_list(out);
 	vmca_out_end_object(out);

@@ -130,6 +130,10 @@ static void test_text_hostile(void)
 	vmca_out_end_object(out);
 	vmca_out_begin_object(out, NULL, VMCA_OUT_TEXT_CUSTOM);
 	vmca_out_textf(out, "[1] %s\n\t%s\n", "<\x1b]0;x\x07>", "\x08\x7f\r");
+	const char *plain = "init";
+	CHECK(vmca_out_line(out, plain) == plain);
+	CHECK(vmca_out_line(out, NULL) == NULL);
+	vmca_out_textf(out, "(%s)\n", vmca_out_line(out, "a\nb\t\x1b"));
 	vmca_out_text_style(out, VMCA_OUT_STYLE_BOLD);
 	vmca_out_textf(out, "b");
 	vmca_out_text_style(out, VMCA_OUT_STYLE_RESET);
@@ -141,6 +145,7 @@ static void test_text_hostile(void)
 		     "words: \\x07\n"
 		     "[1] <\\x1b]0;x\\x07>\n"
 		     "\t\\x08\\x7f\\r\n"
+		     "(a\\nb\\t\\x1b)\n"
 		     "\x1b[1mb\x1b[0m");
 	free(s);
 
