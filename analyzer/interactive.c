@@ -278,10 +278,13 @@ static unsigned char complete(EditLine *el, int ch)
 			el_insertstr(el, " ");
 		} else {
 			fputc('\n', stdout);
-			for (size_t i = 0; i < c.v.len && i < MAX_SHOWN; i++)
-				printf("%s%s", c.v.data[i],
-				       (i + 1) % 4 && i + 1 < c.v.len ? "\t"
-								      : "\n");
+			// Names of the dump's symbols and types: inert.
+			for (size_t i = 0; i < c.v.len && i < MAX_SHOWN; i++) {
+				vmca_out_write_text(stdout, c.v.data[i], false);
+				fputc((i + 1) % 4 && i + 1 < c.v.len ? '\t'
+								     : '\n',
+				      stdout);
+			}
 			if (c.v.len > MAX_SHOWN)
 				printf("... %zu more\n", c.v.len - MAX_SHOWN);
 			ret = CC_REDISPLAY;
@@ -447,7 +450,7 @@ static bool run_line(struct repl *r, char *line)
 		vmca_out_destroy(out);
 		vmca_session_set_exit_status(r->s, 0);
 		if (err) {
-			fprintf(stderr, "vmca: error: %s\n", err->message);
+			vmca_out_write_error(stderr, false, err);
 			vmca_error_destroy(err);
 			r->has_failed = true;
 		}

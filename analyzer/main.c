@@ -208,7 +208,7 @@ static int fail(bool is_json, struct vmca_error *err)
 {
 	if (is_json)
 		vmca_out_write_error(stdout, true, err);
-	fprintf(stderr, "vmca: error: %s\n", err->message);
+	vmca_out_write_error(stderr, false, err);
 	int status = err->code == VMCA_ERROR_USAGE ? 2 : 1;
 	vmca_error_destroy(err);
 	return status;
@@ -346,8 +346,11 @@ int main(int argc, char **argv)
 	vmca_out_destroy(out);
 	size_t nr_warnings;
 	const char *const *warnings = vmca_session_warnings(s, &nr_warnings);
-	for (size_t i = 0; i < nr_warnings; i++)
-		fprintf(stderr, "vmca: warning: %s\n", warnings[i]);
+	for (size_t i = 0; i < nr_warnings; i++) {
+		fputs("vmca: warning: ", stderr);
+		vmca_out_write_text(stderr, warnings[i], true);
+		fputc('\n', stderr);
+	}
 	report_memory();
 	int status = vmca_session_exit_status(s);
 	vmca_session_destroy(s);

@@ -59,6 +59,8 @@ struct vmca_out {
 	char *buf;
 	size_t buf_len;
 	FILE *mem;
+	// vmca_out_line()'s strings.
+	struct str_vector lines;
 };
 
 struct vmca_out *vmca_out_create(bool is_json)
@@ -108,6 +110,10 @@ void vmca_out_destroy(struct vmca_out *out)
 	if (out->mem)
 		fclose(out->mem);
 	free(out->buf);
+	char **line;
+	vector_for_each (&out->lines, line)
+		free(*line);
+	str_vector_deinit(&out->lines);
 	free(out);
 }
 
@@ -121,52 +127,111 @@ static struct frame *top(struct vmca_out *out)
 	return out->depth ? &out->stack[out->depth - 1] : NULL;
 }
 
-// JSON strings: escape quotes, backslashes and control characters; bytes
-// that are not valid UTF-8 (kernel memory is arbitrary) become \u00XX so
-// the document stays valid.
+// The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), 0 if p does not
+// start one. p is NUL-terminated: a NUL ends the check before the next byte.
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return 0;
+	}
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n;
+}
+
+// A C1 control character (U+0080..U+009F) in UTF-8: some terminals act on
+// it as on ESC plus a letter (U+009B is CSI).
+static bool is_c1(const unsigned char *p, size_t n)
+{
+	return n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
+// JSON strings: quotes, backslashes and control characters (C0, DEL, C1)
+// escaped; well-formed UTF-8 as is; a byte that is not part of well-formed
+// UTF-8 (kernel memory is arbitrary) as \u00XX, the code point of the
+// byte's value (its Latin-1 reading), so the document stays valid UTF-8.
 static void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	fputc('"', f);
 	while (*p) {
 		unsigned char c = *p;
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-			p++;
-		} else if (c == '\n') {
+		size_t n = utf8_len(p);
+		if (is_c1(p, n))
+			fprintf(f, "\\u%04x", p[1]);
+		else if (n > 1)
+			fwrite(p, 1, n, f);
+		else if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
 			fputs("\\n", f);
-			p++;
-		} else if (c == '\t') {
+		else if (c == '\t')
 			fputs("\\t", f);
-			p++;
-		} else if (c == '\r') {
+		else if (c == '\r')
 			fputs("\\r", f);
-			p++;
-		} else if (c < 0x20 || c == 0x7f) {
+		else if (c < 0x20 || c >= 0x7f)
 			fprintf(f, "\\u%04x", c);
-			p++;
-		} else if (c < 0x80) {
+		else
 			fputc(c, f);
-			p++;
-		} else {
-			int n = c >= 0xf0 && c < 0xf5	? 3
-				: c >= 0xe0 && c < 0xf0 ? 2
-				: c >= 0xc2 && c < 0xe0 ? 1
-							: -1;
-			bool ok = n > 0;
-			for (int i = 1; ok && i <= n; i++)
-				ok = (p[i] & 0xc0) == 0x80;
-			if (ok) {
-				fwrite(p, 1, (size_t)n + 1, f);
-				p += n + 1;
-			} else {
-				fprintf(f, "\\u%04x", c);
-				p++;
-			}
-		}
+		p += n ? n : 1;
 	}
 	fputc('"', f);
+}
+
+void vmca_out_write_text(FILE *f, const char *s, bool is_layout)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		unsigned char c = *p;
+		size_t n = utf8_len(p);
+		if (is_c1(p, n) || !n) {
+			// Byte by byte, as the dump has them.
+			for (size_t i = 0; i < (n ? n : 1); i++)
+				fprintf(f, "\\x%02x", p[i]);
+		} else if (n > 1) {
+			fwrite(p, 1, n, f);
+		} else if ((c == '\n' || c == '\t') && is_layout) {
+			fputc(c, f);
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			fputs(c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r", f);
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\x%02x", c);
+		} else {
+			fputc(c, f);
+		}
+		p += n ? n : 1;
+	}
+}
+
+// Whether vmca_out_write_text() would change s.
+static bool text_is_plain(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (!n || *p < 0x20 || *p == 0x7f || is_c1(p, n))
+			return false;
+		p += n;
+	}
+	return true;
 }
 
 static void json_key(struct vmca_out *out, const char *key)
@@ -189,6 +254,28 @@ static char *xstrdup(struct vmca_out *out, const char *s)
 	if (!d)
 		out->is_broken = true;
 	return d;
+}
+
+// A dump string as a text-mode value: on one line, inert
+// (vmca_out_write_text without layout).
+static char *text_value(struct vmca_out *out, const char *s)
+{
+	if (!s || text_is_plain(s))
+		return xstrdup(out, s);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		out->is_broken = true;
+		return NULL;
+	}
+	vmca_out_write_text(f, s, false);
+	if (fclose(f) != 0) {
+		free(buf);
+		out->is_broken = true;
+		return NULL;
+	}
+	return buf;
 }
 
 static void flush_block(struct vmca_out *out, struct frame *f)
@@ -220,9 +307,11 @@ static void text_scalar(struct vmca_out *out, const char *key,
 		f->role = ROLE_SCALARS;
 		// fall through
 	case ROLE_SCALARS: {
+		_cleanup_free_ char *v = text_value(out, value);
 		char *joined;
-		if (asprintf(&joined, "%s%s%s", f->scalars ? f->scalars : "",
-			     f->scalars ? " " : "", value) < 0) {
+		if (!v ||
+		    asprintf(&joined, "%s%s%s", f->scalars ? f->scalars : "",
+			     f->scalars ? " " : "", v) < 0) {
 			out->is_broken = true;
 			return;
 		}
@@ -237,7 +326,7 @@ static void text_scalar(struct vmca_out *out, const char *key,
 			return;
 		}
 		kv->key = xstrdup(out, key);
-		kv->value = xstrdup(out, value);
+		kv->value = text_value(out, value);
 		return;
 	}
 	case ROLE_ROW: {
@@ -261,7 +350,7 @@ static void text_scalar(struct vmca_out *out, const char *key,
 			}
 		}
 		free(r->cells.data[col]);
-		r->cells.data[col] = xstrdup(out, value);
+		r->cells.data[col] = text_value(out, value);
 		return;
 	}
 	case ROLE_TABLE:
@@ -530,10 +619,47 @@ void vmca_out_textf(struct vmca_out *out, const char *fmt, ...)
 	struct frame *f = top(out);
 	if (f && f->role == ROLE_BLOCK)
 		flush_block(out, f);
+	// The text may hold dump strings: it reaches the terminal inert
+	// (its newlines and tabs are the layout).
+	char *text;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(out->mem, fmt, ap);
+	int n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		out->is_broken = true;
+		return;
+	}
+	vmca_out_write_text(out->mem, text, true);
+	free(text);
+}
+
+const char *vmca_out_line(struct vmca_out *out, const char *s)
+{
+	if (!s || out->is_json || text_is_plain(s))
+		return s;
+	char *line = text_value(out, s);
+	if (!line || !str_vector_append(&out->lines, line)) {
+		free(line);
+		out->is_broken = true;
+		return "?";
+	}
+	return line;
+}
+
+void vmca_out_text_style(struct vmca_out *out, enum vmca_out_style style)
+{
+	static const char *const sgr[] = {
+		[VMCA_OUT_STYLE_BOLD] = "\033[1m",
+		[VMCA_OUT_STYLE_ALERT] = "\033[1;31m",
+		[VMCA_OUT_STYLE_RESET] = "\033[0m",
+	};
+	if (out->is_json || (unsigned)style >= sizeof(sgr) / sizeof(sgr[0]))
+		return;
+	struct frame *f = top(out);
+	if (f && f->role == ROLE_BLOCK)
+		flush_block(out, f);
+	fputs(sgr[style], out->mem);
 }
 
 struct vmca_error *vmca_out_finish(struct vmca_out *out, FILE *f)
@@ -553,7 +679,9 @@ struct vmca_error *vmca_out_finish(struct vmca_out *out, FILE *f)
 void vmca_out_write_error(FILE *f, bool is_json, const struct vmca_error *err)
 {
 	if (!is_json) {
-		fprintf(stderr, "vmca: error: %s\n", err->message);
+		fputs("vmca: error: ", stderr);
+		vmca_out_write_text(stderr, err->message, true);
+		fputc('\n', stderr);
 		return;
 	}
 	fputs("{\"error\":{\"code\":", f);

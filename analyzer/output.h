@@ -20,6 +20,19 @@
  *  - vmca_out_textf() writes text in text mode only; JSON ignores it.
  * Everything is buffered until vmca_out_finish(), so an error can replace
  * partial JSON with a well-formed error object.
+ *
+ * Strings are the dump's (a comm, a file name, a log line: whoever ran a
+ * process on the machine chose them) and stay inert in both formats:
+ *  - JSON: quotes, backslashes and control characters (C0, DEL, C1)
+ *    escaped; well-formed UTF-8 as is; each byte that is not part of
+ *    well-formed UTF-8 as \u00XX, the code point of its value (the
+ *    byte's Latin-1 reading), so the output is always valid UTF-8 JSON
+ *    and a string of ASCII and such bytes decodes back to its bytes;
+ *  - text: control characters, C1 controls and bytes that are not
+ *    well-formed UTF-8 as \xNN (byte by byte), \n \t \r in a value as
+ *    those two characters; vmca_out_textf() text keeps its newlines and
+ *    tabs (the layout) and escapes the rest the same way. No escape
+ *    sequence reaches the terminal but vmca_out_text_style()'s.
  */
 
 struct vmca_out;
@@ -73,9 +86,37 @@ void vmca_out_bool_flags(struct vmca_out *out, const char *key, bool value,
 void vmca_out_error(struct vmca_out *out, const char *key,
 		    const struct vmca_error *err);
 
-/** Text-mode only output (a line or part of one). */
+/** Text-mode only output (a line or part of one), made inert (above). */
 void vmca_out_textf(struct vmca_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * s as one value for vmca_out_textf()'s "%s": newlines and tabs as \n
+ * and \t too (a comm or a file name cannot start a line of its own).
+ * Valid until the writer is destroyed; s itself where nothing changes, or
+ * in JSON mode; NULL for NULL.
+ */
+const char *vmca_out_line(struct vmca_out *out, const char *s);
+
+enum vmca_out_style {
+	VMCA_OUT_STYLE_BOLD,
+	VMCA_OUT_STYLE_ALERT, /**< bold red */
+	VMCA_OUT_STYLE_RESET,
+};
+
+/**
+ * A terminal style in text mode (an SGR sequence; nothing in JSON): the
+ * one way an escape sequence gets into the output. The caller decides
+ * whether the terminal wants it (isatty, NO_COLOR).
+ */
+void vmca_out_text_style(struct vmca_out *out, enum vmca_out_style style);
+
+/**
+ * Write s (NULL: nothing) to f as inert terminal text (above): with
+ * is_layout, newlines and tabs as they are (lines of text); without, as
+ * \n and \t (one value on one line).
+ */
+void vmca_out_write_text(FILE *f, const char *s, bool is_layout);
 
 /**
  * Write everything to f. Returns an error if the records were unbalanced

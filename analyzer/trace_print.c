@@ -391,7 +391,7 @@ struct vmca_error *vmca_trace_print(struct vmca_trace_printer *b, uint64_t task,
 	vmca_out_textf(out,
 		       "PID: %-6" PRIu64 " TASK: %016" PRIx64
 		       "  CPU: %-3u COMMAND: \"%s\"%s\n",
-		       pid, task, first->cpu, comm,
+		       pid, task, first->cpu, vmca_out_line(out, comm),
 		       is_active ? "  (active: the dump's registers)" : "");
 	vmca_out_begin_list(out, "stacks", VMCA_OUT_TEXT_CUSTOM);
 	for (size_t i = 0; i < tr->nr_stacks; i++) {

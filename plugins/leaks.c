@@ -145,9 +145,9 @@ static void object_out(struct vmca_out *out, const struct vmca_leak_orphans *k,
 			       "    %#" PRIx64 " %7" PRIu64
 			       " %-16s %-11s %5" PRId64 " %5" PRId64
 			       " %#10" PRIx64 " %8s  %s%s%s\n",
-			       o->address, o->pid, o->comm, o->state_name,
-			       o->usage, o->rcu_users, o->flags, ago, held,
-			       o->explained ? "  not a leak: " : "",
+			       o->address, o->pid, vmca_out_line(out, o->comm),
+			       o->state_name, o->usage, o->rcu_users, o->flags,
+			       ago, held, o->explained ? "  not a leak: " : "",
 			       o->explained ? o->explained : "");
 	} else {
 		vmca_out_textf(out, "    %#" PRIx64 "  %s%s%s\n", o->address,
@@ -173,8 +173,9 @@ static void comm_groups_out(struct vmca_out *out, const char *key,
 		vmca_out_u64(out, "count", g[i].count);
 		vmca_out_end_object(out);
 		if (text && i < TEXT_ROWS)
-			vmca_out_textf(out, "    %8" PRIu64 "  %-16s %s\n",
-				       g[i].count, g[i].comm, g[i].state);
+			vmca_out_textf(
+				out, "    %8" PRIu64 "  %-16s %s\n", g[i].count,
+				vmca_out_line(out, g[i].comm), g[i].state);
 	}
 	vmca_out_end_list(out);
 }

@@ -110,8 +110,8 @@ static struct vmca_error *oom_run(struct vmca_session *s, struct vmca_out *out,
 			       "%c%7" PRIu64 " %-16s %10s %10" PRIu64
 			       " %8" PRIu64 " %8" PRIu64 " %6" PRId64 "  %s\n",
 			       o->has_choice && o->choice == i ? '>' : ' ',
-			       c->pid, c->comm, points, c->rss_pages,
-			       c->swap_pages, c->pgtables_pages,
+			       c->pid, vmca_out_line(out, c->comm), points,
+			       c->rss_pages, c->swap_pages, c->pgtables_pages,
 			       c->oom_score_adj,
 			       c->excluded ? c->excluded : "");
 	}
@@ -129,7 +129,7 @@ static struct vmca_error *oom_run(struct vmca_session *s, struct vmca_out *out,
 			       "): the highest badness, %" PRId64
 			       " (rss + swap + page tables + oom_score_adj * "
 			       "totalpages / 1000).\n",
-			       c->comm, c->pid, c->points);
+			       vmca_out_line(out, c->comm), c->pid, c->points);
 	} else {
 		vmca_out_null(out, "chosen_would_be");
 	}

@@ -133,7 +133,8 @@ static struct vmca_error *panic_run(struct vmca_session *s,
 		snprintf(buf, sizeof(buf),
 			 "PID: %" PRIu64 "  COMMAND: \"%s\"  TASK: %#" PRIx64
 			 "%s",
-			 c->pid, c->comm, c->task, c->has_cpu ? "  CPU: " : "");
+			 c->pid, vmca_out_line(out, c->comm), c->task,
+			 c->has_cpu ? "  CPU: " : "");
 		vmca_out_textf(out, "%-12s %s", "TASK:", buf);
 		if (c->has_cpu)
 			vmca_out_textf(out, "%u", c->cpu);

@@ -20,19 +20,16 @@ struct style {
 	bool is_color;
 };
 
-static const char *bold(const struct style *st)
+// text in a style, where the terminal wants colours (the writer's text
+// never carries an escape sequence of its own).
+static void styled(struct vmca_out *out, const struct style *st,
+		   enum vmca_out_style style, const char *text)
 {
-	return st->is_color ? "\033[1m" : "";
-}
-
-static const char *red(const struct style *st)
-{
-	return st->is_color ? "\033[1;31m" : "";
-}
-
-static const char *reset(const struct style *st)
-{
-	return st->is_color ? "\033[0m" : "";
+	if (st->is_color)
+		vmca_out_text_style(out, style);
+	vmca_out_textf(out, "%s", text);
+	if (st->is_color)
+		vmca_out_text_style(out, VMCA_OUT_STYLE_RESET);
 }
 
 static double mb(uint64_t bytes)
@@ -51,7 +48,9 @@ static void str_or_null(struct vmca_out *out, const char *key, const char *v)
 static void section(struct vmca_out *out, const struct style *st,
 		    const char *title)
 {
-	vmca_out_textf(out, "\n%s%s%s\n", bold(st), title, reset(st));
+	vmca_out_textf(out, "\n");
+	styled(out, st, VMCA_OUT_STYLE_BOLD, title);
+	vmca_out_textf(out, "\n");
 }
 
 static void crash_out(struct vmca_session *s, struct vmca_out *out,
@@ -99,7 +98,8 @@ static void crash_out(struct vmca_session *s, struct vmca_out *out,
 		       c->message ? ": " : "", c->message ? c->message : "");
 	if (c->task || c->pid)
 		vmca_out_textf(out, "  task %" PRIu64 " (%s)%s", c->pid,
-			       c->comm, c->has_cpu ? " on CPU " : "");
+			       vmca_out_line(out, c->comm),
+			       c->has_cpu ? " on CPU " : "");
 	if (c->has_cpu)
 		vmca_out_textf(out, "%u", c->cpu);
 	if (c->task || c->pid)
@@ -166,11 +166,12 @@ static void oom_out(struct vmca_out *out, const struct style *st,
 		str_or_null(out, "excluded", c->excluded);
 		vmca_out_bool(out, "chosen", o->has_choice && o->choice == i);
 		vmca_out_end_object(out);
-		vmca_out_textf(
-			out, "  %c %7" PRIu64 " %-16s %10" PRId64 "%s%s\n",
-			o->has_choice && o->choice == i ? '>' : ' ', c->pid,
-			c->comm, c->points, c->excluded ? "  excluded: " : "",
-			c->excluded ? c->excluded : "");
+		vmca_out_textf(out,
+			       "  %c %7" PRIu64 " %-16s %10" PRId64 "%s%s\n",
+			       o->has_choice && o->choice == i ? '>' : ' ',
+			       c->pid, vmca_out_line(out, c->comm), c->points,
+			       c->excluded ? "  excluded: " : "",
+			       c->excluded ? c->excluded : "");
 	}
 	vmca_out_end_list(out);
 	vmca_out_end_object(out);
@@ -456,12 +457,11 @@ triage_run(struct vmca_session *s, struct vmca_out *out, int argc, char **argv)
 	str_or_null(out, "dump_format", vmca_session_dump_format(s));
 	vmca_out_end_object(out);
 	vmca_out_str(out, "headline", t->headline);
-	vmca_out_textf(out, "%s%s%s\n",
-		       t->crash && t->crash->kind != VMCA_CRASH_NONE &&
-				       t->crash->kind != VMCA_CRASH_SYSRQ
-			       ? red(&st)
-			       : bold(&st),
-		       t->headline, reset(&st));
+	bool is_crash = t->crash && t->crash->kind != VMCA_CRASH_NONE &&
+			t->crash->kind != VMCA_CRASH_SYSRQ;
+	styled(out, &st, is_crash ? VMCA_OUT_STYLE_ALERT : VMCA_OUT_STYLE_BOLD,
+	       t->headline);
+	vmca_out_textf(out, "\n");
 	vmca_out_begin_list(out, "findings", VMCA_OUT_TEXT_CUSTOM);
 	if (t->nr_findings)
 		section(out, &st, "FINDINGS");

@@ -60,10 +60,13 @@ MODULE_SRC = os.path.join(HERE, "modules")
 # cred references, vmalloc areas, thread stacks and shmem, the leaked
 # objects' addresses; the leakdebug scenario; /proc/vmallocinfo with real
 # addresses (kptr_restrict=1), its callers' modules and pages=.
-GENERATOR_VERSION = 10
+# 11: the hostile scenario; a task's stat read whole (a comm may hold a
+# newline), a truth line without "@T " joined to the one before (no
+# other scenario's truth changes: their dumps stay valid).
+GENERATOR_VERSION = 11
 # (The crash scenarios': 9, below CRASH_SCENARIOS.)
 MIN_GENERATOR_VERSION = {"idle": 5, "panic": 8, "leak": 10, "frag": 5, "timer": 8,
-                         "leakdebug": 10}
+                         "leakdebug": 10, "hostile": 11}
 
 # kernel short name -> Debian release string
 KERNELS = {
@@ -128,12 +131,18 @@ OOM_SCENARIOS = ("oommemcg", "oomglobal")
 # than the crash scenarios.
 LEAK_SCENARIOS = ("leak", "leakdebug")
 SCENARIO_CMDLINE = {"leakdebug": "slub_debug=U"}
-SCENARIOS = ("idle", "panic", "leak", "frag", "timer", "leakdebug") + tuple(CRASH_SCENARIOS)
+# Scenario "hostile": processes whose names, and kernel log records whose
+# text, hold markup, terminal escape sequences, quotes, a backslash, a
+# newline and bytes that are not UTF-8 (guest/hostile.c), for the test
+# that vmca's text, JSON and HTML keep them inert; QEMU's kdump-compressed
+# only (what is tested is the output, not the reading of the dump).
+SCENARIOS = ("idle", "panic", "leak", "frag", "timer", "leakdebug", "hostile") + \
+    tuple(CRASH_SCENARIOS)
 # The scenarios that crash by vmca_oops.ko (its init, or a timer callback).
 OOPS_SCENARIOS = ("panic", "timer") + tuple(CRASH_SCENARIOS)
 KINDS = ("qemu-kdump", "qemu-elf", "kdump", "kdump-d31")
 # The kinds of dump of each scenario (every kind if not here).
-SCENARIO_KINDS = {s: ("qemu-kdump",) for s in tuple(CRASH_SCENARIOS) + ("leakdebug",)}
+SCENARIO_KINDS = {s: ("qemu-kdump",) for s in tuple(CRASH_SCENARIOS) + ("leakdebug", "hostile")}
 # The crash scenarios' dumps of generator version 9 stay valid.
 MIN_GENERATOR_VERSION.update({s: 9 for s in CRASH_SCENARIOS})
 # One QEMU boot ("unit") yields these kinds.
@@ -167,7 +176,8 @@ TEST_MODULES = ("vmca_oops", "vmca_leak")
 # installed in the initramfs as /sbin/<name>.
 GUEST_TOOLS = {"vmca-leaker": "leaker.c", "vmca-fragment": "fragment.c",
                "vmca-sleeper": "sleeper.c", "vmca-cpuwake": "cpuwake.c",
-               "vmca-hog": "hog.c", "vmca-stacks": "stacks.c", "vmca-shmem": "shmem.c"}
+               "vmca-hog": "hog.c", "vmca-stacks": "stacks.c", "vmca-shmem": "shmem.c",
+               "vmca-hostile": "hostile.c"}
 # Scenario "leak" (and "leakdebug"): tasks and creds held, kmalloc objects
 # and vmalloc areas leaked, thread stacks never unmapped, shmem kept; the
 # truth is checked against these (guest/init, vmca_leak.c, stacks.c and
@@ -1567,6 +1577,11 @@ def truth_sections(text):
             done = True
         elif raw.startswith("@T ") and cur is not None:
             where[cur].append(raw[3:])
+        elif cur is not None and where[cur]:
+            # The rest of a line that held a newline (a task's comm): the
+            # guest prefixes every line it prints, and nothing else writes
+            # to this port.
+            where[cur][-1] += "\n" + raw
     if not done:
         raise GenError("truth channel incomplete (no VMCA-TRUTH-DONE)")
     if sorted(rounds) != [1, 2]:
@@ -2035,6 +2050,31 @@ def parse_leak_shmem(sec):
     return sh
 
 
+def parse_hostile(sec, tasks):
+    """The hostile scenario's report (guest/hostile.c): the mapped file's
+    path, each task's pid and comm as the kernel holds it, each log
+    record's text, in hex."""
+    out = {"tasks": [], "log": [], "file_hex": None}
+    for l in sec.get("hostile", []):
+        f = l.split()
+        if len(f) == 2 and f[0] == "file":
+            out["file_hex"] = f[1]
+        elif len(f) == 3 and f[0] == "task":
+            out["tasks"].append({"pid": int(f[1]), "comm_hex": f[2]})
+        elif len(f) == 2 and f[0] == "log":
+            out["log"].append({"text_hex": f[1]})
+        else:
+            raise GenError("hostile: bad report line %r" % l)
+    if len(out["tasks"]) < 5 or len(out["log"]) < 4:
+        raise GenError("hostile: vmca-hostile reported %d tasks, %d log records"
+                       % (len(out["tasks"]), len(out["log"])))
+    tids = {t["tid"] for t in tasks}
+    for t in out["tasks"]:
+        if t["pid"] not in tids:
+            raise GenError("hostile: task %d is not among the tasks" % t["pid"])
+    return out
+
+
 def parse_frag(sec, buddyinfo):
     """truth["frag"] from vmca-fragment's report (see guest/fragment.c)."""
     frag = {}
@@ -2287,6 +2327,8 @@ def build_truth(k, scenario, mode, boot_id, console_text, truth_text, cmdline_ho
         t["leak"] = parse_leak(sec, t["tasks"], t["slabinfo"], t["vmallocinfo"])
     if scenario == "frag":
         t["frag"] = parse_frag(sec, t["buddyinfo"])
+    if scenario == "hostile":
+        t["hostile"] = parse_hostile(sec, t["tasks"])
     if scenario in CRASH_SCENARIOS:
         want = CRASH_SCENARIOS[scenario]
         report = None
@@ -2619,7 +2661,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Generate the vmca test corpus (real vmcores under QEMU).")
     ap.add_argument("--kernel", default="all", help="5.10, 6.1, 6.12 or all (comma list ok)")
     ap.add_argument("--scenario", default="all",
-                    help="idle, panic, leak, frag, timer, leakdebug, a crash scenario or all "
+                    help="idle, panic, leak, frag, timer, leakdebug, hostile, a crash "
+                    "scenario or all "
                     "(comma list ok)")
     ap.add_argument("--kind", default="all", help="qemu-kdump, qemu-elf, kdump or all")
     ap.add_argument("--jobs", type=int, default=2, help="parallel QEMU boots (default 2)")
