@@ -1116,7 +1116,9 @@ static struct vmca_error *arith(struct eval *e, const char *op, struct num a,
 		r = x - y;
 		break;
 	case '*':
-		r = is_signed ? (uint64_t)(sx * sy) : x * y;
+		// The low 64 bits of the product are the same signed or not;
+		// in int64_t an overflow would be undefined behaviour.
+		r = x * y;
 		break;
 	case '/':
 	case '%':

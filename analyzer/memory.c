@@ -21,6 +21,10 @@ struct vmcoreinfo_entry {
 	char *value;
 };
 DEFINE_VECTOR(vmcoreinfo_vector, struct vmcoreinfo_entry)
+
+struct vmca_memory_vmcoreinfo {
+	struct vmcoreinfo_vector lines;
+};
 DEFINE_VECTOR(range_vector, struct vmca_memory_range)
 
 // Bound on the ranges kept of a bitmap: past it, the rest of the bitmap is
@@ -50,9 +54,9 @@ struct vmca_memory {
 	bool is_kvaddr_via_phys;
 	addrxlat_ctx_t *axctx;
 	addrxlat_sys_t *axsys;
-	/** VMCOREINFO lines, parsed once on first use. */
+	/** VMCOREINFO lines, parsed once on first use (NULL: none). */
 	bool has_vmcoreinfo;
-	struct vmcoreinfo_vector vmcoreinfo;
+	struct vmca_memory_vmcoreinfo *vmcoreinfo;
 	/** vmca_memory_ranges(), computed on first use. */
 	bool has_ranges;
 	struct range_vector ranges;
@@ -68,6 +72,9 @@ struct vmca_memory {
 	unsigned page_shift;
 	/** The page cache asked of each libkdumpfile context, in pages. */
 	uint64_t cache_pages;
+	/** vmca_memory_set_backend(): where reads go, if not NULL. */
+	const struct vmca_memory_backend *backend;
+	void *backend_arg;
 };
 
 static void get_pagemap(struct vmca_memory *m);
@@ -269,7 +276,6 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 	if (!m)
 		return &vmca_enomem;
 	m->fd = -1;
-	vmcoreinfo_vector_init(&m->vmcoreinfo);
 	m->path = strdup(path);
 	if (!m->path) {
 		err = &vmca_enomem;
@@ -516,12 +522,7 @@ void vmca_memory_destroy(struct vmca_memory *m)
 		kdump_free(m->ctx);
 	if (m->fd >= 0)
 		close(m->fd);
-	struct vmcoreinfo_entry *e;
-	vector_for_each (&m->vmcoreinfo, e) {
-		free(e->key);
-		free(e->value);
-	}
-	vmcoreinfo_vector_deinit(&m->vmcoreinfo);
+	vmca_memory_vmcoreinfo_destroy(m->vmcoreinfo);
 	range_vector_deinit(&m->ranges);
 	free(m->path);
 	free(m);
@@ -588,6 +589,68 @@ bool vmca_memory_is_flattened(const struct vmca_memory *m)
 	return m->is_flattened;
 }
 
+void vmca_memory_vmcoreinfo_destroy(struct vmca_memory_vmcoreinfo *vi)
+{
+	if (!vi)
+		return;
+	struct vmcoreinfo_entry *e;
+	vector_for_each (&vi->lines, e) {
+		free(e->key);
+		free(e->value);
+	}
+	vmcoreinfo_vector_deinit(&vi->lines);
+	free(vi);
+}
+
+struct vmca_error *
+vmca_memory_vmcoreinfo_parse(const char *text, size_t len,
+			     struct vmca_memory_vmcoreinfo **ret)
+{
+	_cleanup_free_ char *raw = strndup(text, len);
+	struct vmca_memory_vmcoreinfo *vi = calloc(1, sizeof(*vi));
+	if (!raw || !vi) {
+		free(vi);
+		return &vmca_enomem;
+	}
+	vmcoreinfo_vector_init(&vi->lines);
+	char *save = NULL;
+	for (char *line = strtok_r(raw, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		struct vmcoreinfo_entry *e =
+			vmcoreinfo_vector_append_entry(&vi->lines);
+		if (!e) {
+			vmca_memory_vmcoreinfo_destroy(vi);
+			return &vmca_enomem;
+		}
+		e->key = strndup(line, (size_t)(eq - line));
+		e->value = strdup(eq + 1);
+		if (!e->key || !e->value) {
+			free(e->key);
+			free(e->value);
+			vi->lines.len--;
+			vmca_memory_vmcoreinfo_destroy(vi);
+			return &vmca_enomem;
+		}
+	}
+	*ret = vi;
+	return NULL;
+}
+
+const char *
+vmca_memory_vmcoreinfo_lookup(const struct vmca_memory_vmcoreinfo *vi,
+			      const char *key)
+{
+	const struct vmcoreinfo_entry *e;
+	vector_for_each (&vi->lines, e) {
+		if (strcmp(e->key, key) == 0)
+			return e->value;
+	}
+	return NULL;
+}
+
 static void parse_vmcoreinfo(struct vmca_memory *m)
 {
 	m->has_vmcoreinfo = true;
@@ -596,37 +659,17 @@ static void parse_vmcoreinfo(struct vmca_memory *m)
 		kdump_clear_err(m->ctx);
 		return;
 	}
-	char *save = NULL;
-	for (char *line = strtok_r(raw, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		struct vmcoreinfo_entry *e =
-			vmcoreinfo_vector_append_entry(&m->vmcoreinfo);
-		if (!e)
-			return;
-		e->key = strndup(line, (size_t)(eq - line));
-		e->value = strdup(eq + 1);
-		if (!e->key || !e->value) {
-			free(e->key);
-			free(e->value);
-			m->vmcoreinfo.len--;
-			return;
-		}
-	}
+	// Out of memory: no lines, as without a note.
+	vmca_error_consume(
+		vmca_memory_vmcoreinfo_parse(raw, strlen(raw), &m->vmcoreinfo));
 }
 
 const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key)
 {
 	if (!m->has_vmcoreinfo)
 		parse_vmcoreinfo(m);
-	struct vmcoreinfo_entry *e;
-	vector_for_each (&m->vmcoreinfo, e) {
-		if (strcmp(e->key, key) == 0)
-			return e->value;
-	}
-	return NULL;
+	return m->vmcoreinfo ? vmca_memory_vmcoreinfo_lookup(m->vmcoreinfo, key)
+			     : NULL;
 }
 
 static int compare_range(const void *a, const void *b)
@@ -821,8 +864,8 @@ static struct vmca_error *kvaddr_to_phys(struct vmca_memory *m, uint64_t vaddr,
 	return NULL;
 }
 
-struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
-				    void *buf, size_t len)
+static struct vmca_error *read_kvaddr(struct vmca_memory *m, uint64_t vaddr,
+				      void *buf, size_t len)
 {
 	if (!m->is_kvaddr_via_phys)
 		return read_as(m, KDUMP_KVADDR, vaddr, buf, len);
@@ -860,8 +903,8 @@ struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
 	return NULL;
 }
 
-struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
-					 void *buf, size_t len)
+static struct vmca_error *read_paddr(struct vmca_memory *m, uint64_t paddr,
+				     void *buf, size_t len)
 {
 	if (m->has_present && len && paddr + len > paddr) {
 		// The first page of the range the dump left out, if any: the
@@ -889,6 +932,40 @@ struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
 		}
 	}
 	return read_as(m, KDUMP_KPHYSADDR, paddr, buf, len);
+}
+
+struct vmca_error *vmca_memory_read_dump(struct vmca_memory *m,
+					 enum vmca_memory_space space,
+					 uint64_t addr, void *buf, size_t len)
+{
+	return space == VMCA_MEMORY_PADDR ? read_paddr(m, addr, buf, len)
+					  : read_kvaddr(m, addr, buf, len);
+}
+
+void vmca_memory_set_backend(struct vmca_memory *m,
+			     const struct vmca_memory_backend *backend,
+			     void *arg)
+{
+	m->backend = backend;
+	m->backend_arg = backend ? arg : NULL;
+}
+
+struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,
+				    void *buf, size_t len)
+{
+	if (m->backend)
+		return m->backend->read(m->backend_arg, m, VMCA_MEMORY_KVADDR,
+					vaddr, buf, len);
+	return read_kvaddr(m, vaddr, buf, len);
+}
+
+struct vmca_error *vmca_memory_read_phys(struct vmca_memory *m, uint64_t paddr,
+					 void *buf, size_t len)
+{
+	if (m->backend)
+		return m->backend->read(m->backend_arg, m, VMCA_MEMORY_PADDR,
+					paddr, buf, len);
+	return read_paddr(m, paddr, buf, len);
 }
 
 uint32_t vmca_memory_nr_cpus(struct vmca_memory *m)

@@ -59,6 +59,23 @@ const char *vmca_memory_arch(struct vmca_memory *m);
  */
 const char *vmca_memory_vmcoreinfo(struct vmca_memory *m, const char *key);
 
+/** VMCOREINFO's "KEY=VALUE" lines, parsed (other lines are skipped). */
+struct vmca_memory_vmcoreinfo;
+
+/**
+ * Parse text, len bytes (or up to a NUL), as vmca_memory_vmcoreinfo()
+ * parses the dump's note: the byte-level parser, for tests and fuzzing.
+ * The caller owns *ret (vmca_memory_vmcoreinfo_destroy()).
+ */
+struct vmca_error *
+vmca_memory_vmcoreinfo_parse(const char *text, size_t len,
+			     struct vmca_memory_vmcoreinfo **ret);
+/** The value of the first line of key, or NULL; valid until vi is. */
+const char *
+vmca_memory_vmcoreinfo_lookup(const struct vmca_memory_vmcoreinfo *vi,
+			      const char *key);
+void vmca_memory_vmcoreinfo_destroy(struct vmca_memory_vmcoreinfo *vi);
+
 /** Physical addresses [start, end). */
 struct vmca_memory_range {
 	uint64_t start, end;
@@ -81,6 +98,44 @@ struct vmca_error *vmca_memory_ranges(struct vmca_memory *m,
 /** The bytes of vmca_memory_ranges(), summed. */
 struct vmca_error *vmca_memory_ranges_size(struct vmca_memory *m,
 					   uint64_t *ret);
+
+/** The two address spaces a read names. */
+enum vmca_memory_space {
+	VMCA_MEMORY_KVADDR,
+	VMCA_MEMORY_PADDR,
+};
+
+/**
+ * A back end of the memory interface: what vmca_memory_read() and
+ * vmca_memory_read_phys() go through when one is set, e.g. an overlay
+ * that changes some bytes of the dump (the walkers' fuzz target). Address
+ * translation (vmca_memory_vtop(), and the page tables a virtual read
+ * goes through) stays the dump's.
+ */
+struct vmca_memory_backend {
+	/**
+	 * Read len bytes at addr of space into buf, as vmca_memory_read()
+	 * would: errors are the caller's. vmca_memory_read_dump() reads m's
+	 * dump itself.
+	 */
+	struct vmca_error *(*read)(void *arg, struct vmca_memory *m,
+				   enum vmca_memory_space space, uint64_t addr,
+				   void *buf, size_t len);
+};
+
+/**
+ * Route m's reads through backend (borrowed; with arg, valid until it is
+ * unset), or straight to the dump again if NULL. Not for a clone: clones
+ * read the dump.
+ */
+void vmca_memory_set_backend(struct vmca_memory *m,
+			     const struct vmca_memory_backend *backend,
+			     void *arg);
+
+/** Read the dump itself, whatever back end is set. */
+struct vmca_error *vmca_memory_read_dump(struct vmca_memory *m,
+					 enum vmca_memory_space space,
+					 uint64_t addr, void *buf, size_t len);
 
 /** Read len bytes at a kernel virtual address. Fault errors carry it. */
 struct vmca_error *vmca_memory_read(struct vmca_memory *m, uint64_t vaddr,

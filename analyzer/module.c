@@ -383,6 +383,114 @@ static int compare_symbols(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+struct vmca_error *vmca_module_parse_symbols(
+	struct vmca_module *m, const unsigned char *symtab, uint32_t n,
+	const char *types,
+	struct vmca_error *(*read_name)(void *arg, uint32_t st_name, char *buf,
+					size_t size),
+	void *arg, char *const *exported, size_t nr_exported,
+	char **strings_ret)
+{
+	if (n > MAX_SYMBOLS)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%u symbols, more than %u", n,
+					 MAX_SYMBOLS);
+	struct vmca_module_symbol *symbols =
+		calloc(n ? n : 1, sizeof(*symbols));
+	// Names: read one by one into a pool of this module's.
+	size_t cap = 4096, len = 0;
+	char *pool = malloc(cap);
+	size_t *offsets = calloc(n ? n : 1, sizeof(*offsets));
+	if (!symbols || !pool || !offsets) {
+		free(symbols);
+		free(pool);
+		free(offsets);
+		return &vmca_enomem;
+	}
+	size_t kept = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const unsigned char *e = symtab + (size_t)i * ELF64_SYM_SIZE;
+		uint32_t st_name;
+		uint16_t shndx;
+		uint64_t value;
+		memcpy(&st_name, e, 4);
+		memcpy(&shndx, e + 6, 2);
+		memcpy(&value, e + 8, 8);
+		char name[MAX_NAME];
+		if (vmca_error_consume(read_name(arg, st_name, name,
+						 sizeof(name))) == false ||
+		    !name[0])
+			continue;
+		size_t need = strlen(name) + 1;
+		if (len + need > cap) {
+			while (len + need > cap)
+				cap *= 2;
+			char *p = realloc(pool, cap);
+			if (!p) {
+				free(symbols);
+				free(pool);
+				free(offsets);
+				return &vmca_enomem;
+			}
+			pool = p;
+		}
+		memcpy(pool + len, name, need);
+		offsets[kept] = len;
+		len += need;
+		struct vmca_module_symbol *sym = &symbols[kept++];
+		sym->address = value;
+		char type = types ? types[i] : '?';
+		const char *key = name;
+		bool is_exported = nr_exported &&
+				   bsearch(&key, exported, nr_exported,
+					   sizeof(*exported), compare_strings);
+		// s_show() in kernel/kallsyms.c.
+		sym->type = (char)(is_exported ? toupper((unsigned char)type)
+					       : tolower((unsigned char)type));
+		sym->is_defined =
+			shndx != 0 /* SHN_UNDEF */ && !is_mapping_symbol(name);
+	}
+	for (size_t i = 0; i < kept; i++)
+		symbols[i].name = pool + offsets[i];
+	free(offsets);
+	qsort(symbols, kept, sizeof(*symbols), compare_symbols);
+	// Sizes as find_kallsyms_symbol() reports them: up to the next
+	// defined symbol, at most to the end of the (init) text.
+	uint64_t core_end = m->parts[VMCA_MODULE_TEXT].base +
+			    m->parts[VMCA_MODULE_TEXT].size;
+	uint64_t init_base = m->parts[VMCA_MODULE_INIT_TEXT].base;
+	uint64_t init_end = init_base + m->parts[VMCA_MODULE_INIT_TEXT].size;
+	uint64_t next = 0;
+	for (size_t i = kept; i-- > 0;) {
+		struct vmca_module_symbol *sym = &symbols[i];
+		bool in_init = sym->address - init_base < init_end - init_base;
+		uint64_t end = in_init ? init_end : core_end;
+		uint64_t limit = next && next < end ? next : end;
+		sym->size = sym->is_defined && limit > sym->address
+				    ? limit - sym->address
+				    : 0;
+		if (sym->is_defined &&
+		    (i + 1 == kept || sym->address < symbols[i + 1].address))
+			next = sym->address;
+	}
+	m->symbols = symbols;
+	m->nr_symbols = kept;
+	*strings_ret = pool;
+	return NULL;
+}
+
+struct strtab {
+	struct vmca_session *s;
+	uint64_t address;
+};
+
+static struct vmca_error *read_strtab_name(void *arg, uint32_t st_name,
+					   char *buf, size_t size)
+{
+	const struct strtab *t = arg;
+	return vmca_read_string(t->s, t->address + st_name, buf, size);
+}
+
 // The module's kallsyms: symtab, strtab and typetab, as /proc/kallsyms
 // reads them (symbols with an empty name skipped).
 static struct vmca_error *read_symbols(struct vmca_session *s,
@@ -412,98 +520,23 @@ static struct vmca_error *read_symbols(struct vmca_session *s,
 	_cleanup_free_ unsigned char *syms =
 		malloc((size_t)n * ELF64_SYM_SIZE + 1);
 	_cleanup_free_ char *types = malloc((size_t)n + 1);
-	m->symbols = calloc(n ? n : 1, sizeof(*m->symbols));
-	if (!syms || !types || !m->symbols)
+	if (!syms || !types)
 		return &vmca_enomem;
 	err = vmca_read(s, symtab, syms, (size_t)n * ELF64_SYM_SIZE);
 	if (!err && typetab)
 		err = vmca_read(s, typetab, types, n);
 	if (err)
 		return err;
-	// Names: read one by one into a pool of this module's.
-	size_t cap = 4096, len = 0;
-	char *pool = malloc(cap);
-	if (!pool)
-		return &vmca_enomem;
-	size_t *offsets = calloc(n ? n : 1, sizeof(*offsets));
-	if (!offsets) {
-		free(pool);
-		return &vmca_enomem;
-	}
-	size_t kept = 0;
 	size_t nr_exported = 0;
 	char **exported = exported_names(s, l, m, &nr_exported);
-	for (uint32_t i = 0; i < n; i++) {
-		const unsigned char *e = syms + (size_t)i * ELF64_SYM_SIZE;
-		uint32_t st_name;
-		uint16_t shndx;
-		uint64_t value;
-		memcpy(&st_name, e, 4);
-		memcpy(&shndx, e + 6, 2);
-		memcpy(&value, e + 8, 8);
-		char name[MAX_NAME];
-		if (vmca_error_consume(vmca_read_string(s, strtab + st_name,
-							name, sizeof(name))) ==
-			    false ||
-		    !name[0])
-			continue;
-		size_t need = strlen(name) + 1;
-		if (len + need > cap) {
-			while (len + need > cap)
-				cap *= 2;
-			char *p = realloc(pool, cap);
-			if (!p) {
-				free(pool);
-				free(offsets);
-				return &vmca_enomem;
-			}
-			pool = p;
-		}
-		memcpy(pool + len, name, need);
-		offsets[kept] = len;
-		len += need;
-		struct vmca_module_symbol *sym = &m->symbols[kept++];
-		sym->address = value;
-		char type = typetab ? types[i] : '?';
-		const char *key = name;
-		bool is_exported = nr_exported &&
-				   bsearch(&key, exported, nr_exported,
-					   sizeof(*exported), compare_strings);
-		// s_show() in kernel/kallsyms.c.
-		sym->type = (char)(is_exported ? toupper((unsigned char)type)
-					       : tolower((unsigned char)type));
-		sym->is_defined =
-			shndx != 0 /* SHN_UNDEF */ && !is_mapping_symbol(name);
-	}
+	struct strtab t = {s, strtab};
+	err = vmca_module_parse_symbols(m, syms, n, typetab ? types : NULL,
+					read_strtab_name, &t, exported,
+					nr_exported, strings);
 	for (size_t i = 0; i < nr_exported; i++)
 		free(exported[i]);
 	free(exported);
-	for (size_t i = 0; i < kept; i++)
-		m->symbols[i].name = pool + offsets[i];
-	free(offsets);
-	*strings = pool;
-	m->nr_symbols = kept;
-	qsort(m->symbols, kept, sizeof(*m->symbols), compare_symbols);
-	// Sizes as find_kallsyms_symbol() reports them: up to the next
-	// defined symbol, at most to the end of the (init) text.
-	uint64_t core_end = m->parts[VMCA_MODULE_TEXT].base +
-			    m->parts[VMCA_MODULE_TEXT].size;
-	uint64_t init_base = m->parts[VMCA_MODULE_INIT_TEXT].base;
-	uint64_t init_end = init_base + m->parts[VMCA_MODULE_INIT_TEXT].size;
-	uint64_t next = 0;
-	for (size_t i = kept; i-- > 0;) {
-		struct vmca_module_symbol *sym = &m->symbols[i];
-		bool in_init = sym->address - init_base < init_end - init_base;
-		uint64_t end = in_init ? init_end : core_end;
-		uint64_t limit = next && next < end ? next : end;
-		sym->size = sym->is_defined && limit > sym->address
-				    ? limit - sym->address
-				    : 0;
-		if (sym->is_defined &&
-		    (i + 1 == kept || sym->address < m->symbols[i + 1].address))
-			next = sym->address;
-	}
-	return NULL;
+	return err;
 }
 
 // More sections than this only come from a damaged dump (a module has

@@ -106,6 +106,24 @@ struct vmca_error *vmca_module_symbol_by_name(struct vmca_session *s,
 					      const char *name,
 					      struct vmca_symbol *ret);
 
+/**
+ * A module's kallsyms from the bytes of its tables, as the modules list
+ * reads them (the byte-level part, for tests and fuzzing): symtab, n
+ * Elf64_Sym; types, n typetab letters or NULL; each name through
+ * read_name (st_name: its offset in the strtab; an error skips the
+ * symbol); exported, nr_exported sorted names of the symbols the module
+ * exports. m's text parts bound the sizes. On success writes m->symbols
+ * (sorted) and m->nr_symbols, and *strings_ret, the pool of their names;
+ * both are the caller's to free.
+ */
+struct vmca_error *vmca_module_parse_symbols(
+	struct vmca_module *m, const unsigned char *symtab, uint32_t n,
+	const char *types,
+	struct vmca_error *(*read_name)(void *arg, uint32_t st_name, char *buf,
+					size_t size),
+	void *arg, char *const *exported, size_t nr_exported,
+	char **strings_ret);
+
 /* Module debuginfo (module_debuginfo.c). */
 
 struct vmca_debuginfo;

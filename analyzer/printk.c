@@ -69,14 +69,38 @@ struct prb_layout {
 	uint64_t desc_ring, text_data_ring;
 	uint64_t count_bits, descs, infos, head_id, tail_id;
 	uint64_t size_bits, data;
-	uint64_t desc_size, state_var, text_blk_lpos, lpos_begin, lpos_next;
-	uint64_t info_size, seq, ts_nsec, text_len, caller_id;
-	struct vmca_member facility, level, flags;
+	uint64_t text_blk_lpos;
+	struct vmca_printk_prb_layout rec;
 };
+
+static bool is_signed_type(struct vmca_session *s, uint32_t type)
+{
+	struct vmca_type t;
+	vmca_type_info(s, vmca_type_unqualified(s, type), &t);
+	if (t.kind == VMCA_TYPE_ENUM && t.target) {
+		struct vmca_type under;
+		vmca_type_info(s, t.target, &under);
+		return under.is_signed;
+	}
+	return t.is_signed;
+}
+
+// A member's bits: a bitfield's own, or the whole of its type (at most
+// 64, as vmca_decode_int() reads it).
+static void member_bits(struct vmca_session *s, const struct vmca_member *m,
+			uint64_t *bit_offset_ret, uint32_t *bit_size_ret)
+{
+	*bit_offset_ret = m->bit_offset;
+	*bit_size_ret = m->bit_size
+				? m->bit_size
+				: (uint32_t)(8 * vmca_type_sizeof(s, m->type));
+}
 
 static struct vmca_error *prb_layout_init(struct vmca_session *s,
 					  struct prb_layout *l)
 {
+	struct vmca_printk_prb_layout *r = &l->rec;
+	uint64_t lpos_begin, lpos_next;
 	struct {
 		const char *type, *path;
 		uint64_t *ret;
@@ -91,14 +115,14 @@ static struct vmca_error *prb_layout_init(struct vmca_session *s,
 		{"struct prb_desc_ring", "tail_id", &l->tail_id},
 		{"struct prb_data_ring", "size_bits", &l->size_bits},
 		{"struct prb_data_ring", "data", &l->data},
-		{"struct prb_desc", "state_var", &l->state_var},
+		{"struct prb_desc", "state_var", &r->state_var},
 		{"struct prb_desc", "text_blk_lpos", &l->text_blk_lpos},
-		{"struct prb_data_blk_lpos", "begin", &l->lpos_begin},
-		{"struct prb_data_blk_lpos", "next", &l->lpos_next},
-		{"struct printk_info", "seq", &l->seq},
-		{"struct printk_info", "ts_nsec", &l->ts_nsec},
-		{"struct printk_info", "text_len", &l->text_len},
-		{"struct printk_info", "caller_id", &l->caller_id},
+		{"struct prb_data_blk_lpos", "begin", &lpos_begin},
+		{"struct prb_data_blk_lpos", "next", &lpos_next},
+		{"struct printk_info", "seq", &r->seq},
+		{"struct printk_info", "ts_nsec", &r->ts_nsec},
+		{"struct printk_info", "text_len", &r->text_len},
+		{"struct printk_info", "caller_id", &r->caller_id},
 	};
 	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
 		struct vmca_error *err = vmca_type_member_offset(
@@ -106,16 +130,26 @@ static struct vmca_error *prb_layout_init(struct vmca_session *s,
 		if (err)
 			return err;
 	}
+	r->lpos_begin = l->text_blk_lpos + lpos_begin;
+	r->lpos_next = l->text_blk_lpos + lpos_next;
+	struct vmca_member facility, level;
 	struct vmca_error *err = vmca_type_member(s, "struct printk_info",
-						  "facility", &l->facility);
+						  "facility", &facility);
 	if (!err)
 		err = vmca_type_member(s, "struct printk_info", "level",
-				       &l->level);
+				       &level);
 	if (!err)
-		err = vmca_type_size(s, "struct prb_desc", &l->desc_size);
+		err = vmca_type_size(s, "struct prb_desc", &r->desc_size);
 	if (!err)
-		err = vmca_type_size(s, "struct printk_info", &l->info_size);
-	return err;
+		err = vmca_type_size(s, "struct printk_info", &r->info_size);
+	if (err)
+		return err;
+	member_bits(s, &facility, &r->facility_bit_offset,
+		    &r->facility_bit_size);
+	member_bits(s, &level, &r->level_bit_offset, &r->level_bit_size);
+	r->is_facility_signed = is_signed_type(s, facility.type);
+	r->is_level_signed = is_signed_type(s, level.type);
+	return NULL;
 }
 
 static uint64_t get_u64(const unsigned char *p)
@@ -137,6 +171,119 @@ static uint16_t get_u16(const unsigned char *p)
 	uint16_t v;
 	memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+// An unsigned field of a record header (len bytes): bit_size bits at
+// bit_offset.
+static uint64_t get_bits(const unsigned char *p, uint64_t len,
+			 uint64_t bit_offset, uint32_t bit_size)
+{
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < bit_size && i < 64; i++) {
+		uint64_t bit = bit_offset + i;
+		if (bit / 8 >= len)
+			break;
+		if (p[bit / 8] >> (bit % 8) & 1)
+			v |= UINT64_C(1) << i;
+	}
+	return v;
+}
+
+// get_bits(), sign-extended from bit_size bits if is_signed.
+static int64_t get_int_bits(const unsigned char *p, uint64_t len,
+			    uint64_t bit_offset, uint32_t bit_size,
+			    bool is_signed)
+{
+	uint64_t v = get_bits(p, len, bit_offset, bit_size);
+	if (is_signed && bit_size && bit_size < 64 && (v >> (bit_size - 1) & 1))
+		v |= ~UINT64_C(0) << bit_size;
+	return (int64_t)v;
+}
+
+struct vmca_error *
+vmca_printk_parse_prb(const struct vmca_printk_prb_layout *l,
+		      const unsigned char *descs, const unsigned char *infos,
+		      uint32_t count_bits, const unsigned char *text,
+		      uint32_t size_bits, uint64_t head_id, uint64_t tail_id,
+		      struct vmca_printk_log *log)
+{
+	// The members as the debuginfo places them must lie in their
+	// structs: their offsets are read from every descriptor and info.
+	if (l->desc_size > MAX_DESC_STRUCT || l->info_size > MAX_DESC_STRUCT ||
+	    l->desc_size < 8 || l->info_size < 8 ||
+	    l->state_var > l->desc_size - 8 ||
+	    l->lpos_begin > l->desc_size - 8 ||
+	    l->lpos_next > l->desc_size - 8 || l->seq > l->info_size - 8 ||
+	    l->ts_nsec > l->info_size - 8 || l->text_len > l->info_size - 2 ||
+	    l->caller_id > l->info_size - 4 || l->facility_bit_size > 64 ||
+	    l->level_bit_size > 64 ||
+	    l->facility_bit_offset + l->facility_bit_size > 8 * l->info_size ||
+	    l->level_bit_offset + l->level_bit_size > 8 * l->info_size)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"struct prb_desc or struct printk_info "
+			"has an implausible layout (sizes "
+			"%" PRIu64 ", %" PRIu64 ")",
+			l->desc_size, l->info_size);
+	if (count_bits > MAX_DESC_BITS || size_bits > 31)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "printk ring buffer has implausible "
+					 "sizes (count_bits %u, size_bits %u)",
+					 count_bits, size_bits);
+	uint64_t count = UINT64_C(1) << count_bits;
+	uint64_t data_size = UINT64_C(1) << size_bits;
+	// state_var: the top two bits are the state, the rest the id.
+	const unsigned flags_shift = 62;
+	const uint64_t id_mask = (UINT64_C(1) << flags_shift) - 1;
+	const uint64_t desc_committed = 1, desc_finalized = 2;
+	uint64_t id = tail_id & id_mask;
+	head_id &= id_mask;
+	for (uint64_t n = 0; n < count; n++, id = (id + 1) & id_mask) {
+		uint64_t idx = id & (count - 1);
+		const unsigned char *d = descs + idx * l->desc_size;
+		const unsigned char *info = infos + idx * l->info_size;
+		uint64_t sv = get_u64(d + l->state_var);
+		uint64_t state = sv >> flags_shift;
+		if ((sv & id_mask) != id ||
+		    (state != desc_committed && state != desc_finalized)) {
+			log->nr_lost++;
+			goto next;
+		}
+		uint64_t begin = get_u64(d + l->lpos_begin);
+		uint64_t end = get_u64(d + l->lpos_next);
+		uint16_t text_len = get_u16(info + l->text_len);
+		const char *t = "";
+		size_t len = 0;
+		// Odd positions mark data-less records (failed or empty).
+		if (!(begin & 1) && begin != end) {
+			uint64_t off = begin & (data_size - 1);
+			if ((begin >> size_bits) != (end >> size_bits))
+				off = 0; // the block wrapped to the start
+			off += sizeof(uint64_t); // skip the block's id
+			if (off < data_size) {
+				len = text_len;
+				if (len > data_size - off)
+					len = (size_t)(data_size - off);
+				t = (const char *)text + off;
+			}
+		}
+		int64_t fac = get_int_bits(
+			info, l->info_size, l->facility_bit_offset,
+			l->facility_bit_size, l->is_facility_signed);
+		int64_t lvl =
+			get_int_bits(info, l->info_size, l->level_bit_offset,
+				     l->level_bit_size, l->is_level_signed);
+		struct vmca_error *err =
+			append(log, get_u64(info + l->seq),
+			       get_u64(info + l->ts_nsec), (int)lvl, (int)fac,
+			       get_u32(info + l->caller_id), t, len);
+		if (err)
+			return err;
+next:
+		if (id == head_id)
+			break;
+	}
+	return NULL;
 }
 
 // Since commit 896fbe20b4e2 ("printk: use the lockless ringbuffer")
@@ -170,9 +317,10 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 	    (err = vmca_read_u32(s, tr + l.size_bits, &size_bits)) ||
 	    (err = vmca_read_u64(s, tr + l.data, &data)))
 		return vmca_error_wrap(err, "reading the printk ring buffer");
+	const struct vmca_printk_prb_layout *r = &l.rec;
 	if (count_bits > MAX_DESC_BITS || size_bits > 31 ||
 	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES ||
-	    l.desc_size > MAX_DESC_STRUCT || l.info_size > MAX_DESC_STRUCT)
+	    r->desc_size > MAX_DESC_STRUCT || r->info_size > MAX_DESC_STRUCT)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "printk ring buffer has implausible "
 					 "sizes (count_bits %u, size_bits %u)",
@@ -183,7 +331,7 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 	// The kernel allocated the three arrays in its memory: a count_bits
 	// or size_bits they do not fit in is corrupt, and is not allocated
 	// here (2^26 descriptors would be 7 GiB).
-	uint64_t need = count * (l.desc_size + l.info_size) + data_size;
+	uint64_t need = count * (r->desc_size + r->info_size) + data_size;
 	uint64_t held = 0;
 	// A format without a page map: the kernel's own bounds only.
 	bool has_held = vmca_error_consume(
@@ -196,84 +344,19 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 			" MiB with their infos and text) do not fit in the "
 			"%" PRIu64 " MiB of memory the dump holds",
 			count_bits, size_bits, count, need >> 20, held >> 20);
-	_cleanup_free_ unsigned char *desc_buf = malloc(count * l.desc_size);
-	_cleanup_free_ unsigned char *info_buf = malloc(count * l.info_size);
+	_cleanup_free_ unsigned char *desc_buf = malloc(count * r->desc_size);
+	_cleanup_free_ unsigned char *info_buf = malloc(count * r->info_size);
 	_cleanup_free_ unsigned char *text_buf = malloc(data_size);
 	if (!desc_buf || !info_buf || !text_buf)
 		return &vmca_enomem;
 	// Three bulk reads instead of one per record.
-	if ((err = vmca_read(s, descs, desc_buf, count * l.desc_size)) ||
-	    (err = vmca_read(s, infos, info_buf, count * l.info_size)) ||
+	if ((err = vmca_read(s, descs, desc_buf, count * r->desc_size)) ||
+	    (err = vmca_read(s, infos, info_buf, count * r->info_size)) ||
 	    (err = vmca_read(s, data, text_buf, data_size)))
 		return vmca_error_wrap(err, "reading the printk ring buffer");
-
-	// state_var: the top two bits are the state, the rest the id.
-	const unsigned flags_shift = 62;
-	const uint64_t id_mask = (UINT64_C(1) << flags_shift) - 1;
-	const uint64_t desc_committed = 1, desc_finalized = 2;
-	uint64_t id = tail_id & id_mask;
-	head_id &= id_mask;
-	for (uint64_t n = 0; n < count; n++, id = (id + 1) & id_mask) {
-		uint64_t idx = id & (count - 1);
-		const unsigned char *d = desc_buf + idx * l.desc_size;
-		const unsigned char *info = info_buf + idx * l.info_size;
-		uint64_t sv = get_u64(d + l.state_var);
-		uint64_t state = sv >> flags_shift;
-		if ((sv & id_mask) != id ||
-		    (state != desc_committed && state != desc_finalized)) {
-			log->nr_lost++;
-			goto next;
-		}
-		uint64_t begin = get_u64(d + l.text_blk_lpos + l.lpos_begin);
-		uint64_t end = get_u64(d + l.text_blk_lpos + l.lpos_next);
-		uint16_t text_len = get_u16(info + l.text_len);
-		const char *text = "";
-		size_t len = 0;
-		// Odd positions mark data-less records (failed or empty).
-		if (!(begin & 1) && begin != end) {
-			uint64_t off = begin & (data_size - 1);
-			if ((begin >> size_bits) != (end >> size_bits))
-				off = 0; // the block wrapped to the start
-			off += sizeof(uint64_t); // skip the block's id
-			if (off < data_size) {
-				len = text_len;
-				if (len > data_size - off)
-					len = (size_t)(data_size - off);
-				text = (const char *)text_buf + off;
-			}
-		}
-		uint64_t fac = vmca_decode_int(
-			s, l.facility.type, info, l.info_size,
-			l.facility.bit_offset, l.facility.bit_size);
-		uint64_t lvl =
-			vmca_decode_int(s, l.level.type, info, l.info_size,
-					l.level.bit_offset, l.level.bit_size);
-		err = append(log, get_u64(info + l.seq),
-			     get_u64(info + l.ts_nsec), (int)lvl, (int)fac,
-			     get_u32(info + l.caller_id), text, len);
-		if (err)
-			return err;
-next:
-		if (id == head_id)
-			break;
-	}
-	return NULL;
-}
-
-// An unsigned field of a record header (len bytes): bit_size bits at
-// bit_offset.
-static uint64_t get_bits(const unsigned char *p, uint64_t len,
-			 uint64_t bit_offset, uint32_t bit_size)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < bit_size && i < 64; i++) {
-		uint64_t bit = bit_offset + i;
-		if (bit / 8 >= len)
-			break;
-		if (p[bit / 8] >> (bit % 8) & 1)
-			v |= UINT64_C(1) << i;
-	}
-	return v;
+	return vmca_printk_parse_prb(r, desc_buf, info_buf, count_bits,
+				     text_buf, size_bits, head_id, tail_id,
+				     log);
 }
 
 struct vmca_error *
@@ -330,16 +413,6 @@ vmca_printk_parse_log_buf(const struct vmca_printk_log_buf_layout *l,
 		idx += len;
 	}
 	return NULL;
-}
-
-// A member's bits: a bitfield's own, or the whole of its type.
-static void member_bits(struct vmca_session *s, const struct vmca_member *m,
-			uint64_t *bit_offset_ret, uint32_t *bit_size_ret)
-{
-	*bit_offset_ret = m->bit_offset;
-	*bit_size_ret = m->bit_size
-				? m->bit_size
-				: (uint32_t)(8 * vmca_type_sizeof(s, m->type));
 }
 
 // Before v5.10: records { struct printk_log; text; dict } in log_buf,

@@ -3,6 +3,7 @@
 #ifndef VMCA_ANALYZER_PRINTK_H
 #define VMCA_ANALYZER_PRINTK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,34 @@ vmca_printk_parse_log_buf(const struct vmca_printk_log_buf_layout *l,
 			  const unsigned char *buf, uint32_t buf_len,
 			  uint32_t first_idx, uint32_t next_idx,
 			  uint64_t first_seq, struct vmca_printk_log *log);
+
+/**
+ * The layout of the lockless ring buffer's records (v5.10+), from DWARF:
+ * struct prb_desc (desc_size bytes: state_var, text_blk_lpos.begin and
+ * .next, u64 each) and struct printk_info (info_size bytes: seq and
+ * ts_nsec u64, text_len u16, caller_id u32, facility and level as bits).
+ */
+struct vmca_printk_prb_layout {
+	uint64_t desc_size, state_var, lpos_begin, lpos_next;
+	uint64_t info_size, seq, ts_nsec, text_len, caller_id;
+	uint64_t facility_bit_offset, level_bit_offset;
+	uint32_t facility_bit_size, level_bit_size;
+	bool is_facility_signed, is_level_signed;
+};
+
+/**
+ * Decode the records of a copy of the ring: descs and infos (2^count_bits
+ * of each), text (2^size_bits bytes), from tail_id to head_id, and append
+ * them to log. Everything is the dump's: a descriptor not committed or
+ * finalized, or whose id is not the one expected, counts in nr_lost; a
+ * layout whose members fall outside their structs is an error.
+ */
+struct vmca_error *
+vmca_printk_parse_prb(const struct vmca_printk_prb_layout *l,
+		      const unsigned char *descs, const unsigned char *infos,
+		      uint32_t count_bits, const unsigned char *text,
+		      uint32_t size_bits, uint64_t head_id, uint64_t tail_id,
+		      struct vmca_printk_log *log);
 
 /**
  * Find the first record whose text contains needle; returns a pointer to

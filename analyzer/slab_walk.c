@@ -1124,11 +1124,19 @@ static int compare_slab(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+// The slabs by address. Without slabs the vector's data is NULL, which
+// qsort() and bsearch() must not be given (a cache whose lists are empty).
+static void sort_slabs(struct vmca_slab_walk *sb)
+{
+	if (sb->slabs.len > 1)
+		qsort(sb->slabs.data, sb->slabs.len, sizeof(struct slab_rec),
+		      compare_slab);
+}
+
 // Sort the listed slabs by address and drop a slab listed twice.
 static void sort_listed(struct vmca_slab_walk *sb)
 {
-	qsort(sb->slabs.data, sb->slabs.len, sizeof(struct slab_rec),
-	      compare_slab);
+	sort_slabs(sb);
 	size_t out = 0;
 	for (size_t i = 0; i < sb->slabs.len; i++) {
 		struct slab_rec *r = &sb->slabs.data[i];
@@ -1153,6 +1161,8 @@ static struct slab_rec *find_listed(struct vmca_slab_walk *sb, size_t nlisted,
 				    uint64_t slab)
 {
 	struct slab_rec key = {.slab = slab};
+	if (!nlisted)
+		return NULL;
 	return bsearch(&key, sb->slabs.data, nlisted, sizeof(key),
 		       compare_slab);
 }
@@ -1571,8 +1581,7 @@ static struct vmca_error *scan_slabs(struct vmca_slab_walk *sb)
 					     r->slab,
 					     vmca_slab_list_names[r->role]));
 	}
-	qsort(sb->slabs.data, sb->slabs.len, sizeof(struct slab_rec),
-	      compare_slab);
+	sort_slabs(sb);
 	return NULL;
 }
 

@@ -163,6 +163,27 @@ extern const struct vmca_unwind_arch vmca_unwind_arch_x86_64;
 /** The machine's unwinding part, NULL if vmca has none for it. */
 const struct vmca_unwind_arch *vmca_unwind_arch(struct vmca_session *s);
 
+/** An ORC entry, decoded (the byte level of the ORC unwinder). */
+struct vmca_unwind_orc_entry {
+	int16_t sp_offset, bp_offset;
+	/** ORC_REG_*: arch/x86/include/asm/orc_types.h. */
+	unsigned sp_reg, bp_reg;
+	/** 0 undefined, 1 end of stack, 2 call, 3 regs, 4 partial regs. */
+	int type;
+};
+
+/**
+ * Look pc up in an ORC table as the x86_64 unwinder does, for tests and
+ * fuzzing: ip holds nr s32, each relative to its own address (ip[0] is
+ * at ip_address); entries nr struct orc_entry in orc_types.h's layout,
+ * v6.4's encoding if is_v6_4; the table covers [lo, hi). Returns whether
+ * an entry holds pc (*ret is then written).
+ */
+bool vmca_unwind_x86_64_orc_lookup(const uint8_t *ip, const uint8_t *entries,
+				   size_t nr, uint64_t ip_address, uint64_t lo,
+				   uint64_t hi, bool is_v6_4, uint64_t pc,
+				   struct vmca_unwind_orc_entry *ret);
+
 /* A frame's variables (frame.c). */
 
 struct vmca_frame_variable {

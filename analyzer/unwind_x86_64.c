@@ -137,18 +137,23 @@ static const struct {
 
 // struct orc_entry's fields as DWARF lays them out (after the orc_types.h
 // of the kernels vmca knows where DWARF has no such type).
-static void orc_layout(struct vmca_session *s, struct vmca_unwind_cache *c)
+static struct orc_layout default_orc_layout(bool is_v6_4)
 {
-	struct orc_layout l = {
+	return (struct orc_layout){
 		.size = 6,
 		.sp_offset = {0, 16},
 		.bp_offset = {16, 16},
 		.sp_reg = {32, 4},
 		.bp_reg = {36, 4},
-		.type = {40, c->is_v6_4 ? 3 : 2},
+		.type = {40, is_v6_4 ? 3 : 2},
 		.end = {42, 1},
-		.has_end = !c->is_v6_4,
+		.has_end = !is_v6_4,
 	};
+}
+
+static void orc_layout(struct vmca_session *s, struct vmca_unwind_cache *c)
+{
+	struct orc_layout l = default_orc_layout(c->is_v6_4);
 	uint32_t type;
 	if (!vmca_error_consume(vmca_type(s, "struct orc_entry", &type)) ||
 	    vmca_type_sizeof(s, type) < 5 || vmca_type_sizeof(s, type) > 8) {
@@ -410,6 +415,36 @@ static bool table_find(const struct vmca_unwind_cache *c,
 	if (lo == 0)
 		return false;
 	decode(c, t->entries + (lo - 1) * c->layout.size, ret);
+	return true;
+}
+
+bool vmca_unwind_x86_64_orc_lookup(const uint8_t *ip, const uint8_t *entries,
+				   size_t nr, uint64_t ip_address, uint64_t lo,
+				   uint64_t hi, bool is_v6_4, uint64_t pc,
+				   struct vmca_unwind_orc_entry *ret)
+{
+	struct vmca_unwind_cache c = {
+		.is_v6_4 = is_v6_4,
+		.layout = default_orc_layout(is_v6_4),
+	};
+	const struct orc_table t = {
+		.ip = ip,
+		.entries = entries,
+		.ip_address = ip_address,
+		.nr = nr,
+		.lo = lo,
+		.hi = hi,
+	};
+	struct orc_entry e;
+	if (!table_find(&c, &t, pc, &e))
+		return false;
+	*ret = (struct vmca_unwind_orc_entry){
+		.sp_offset = e.sp_offset,
+		.bp_offset = e.bp_offset,
+		.sp_reg = e.sp_reg,
+		.bp_reg = e.bp_reg,
+		.type = (int)e.type,
+	};
 	return true;
 }
 

@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: MIT
 # The fuzz targets of dwarf/: cache_fuzz (the cache image loader) and
 # dwarf_fuzz (a cold open of an ELF file: libdwarf, the index build on two
-# threads, the merge). include() this from tests/CMakeLists.txt.
+# threads, the merge). include() this from tests/CMakeLists.txt, after
+# fuzz.cmake.
 #
-# With clang and -DVMCA_FUZZ=ON they are libFuzzer binaries; everything
-# must then be compiled with -fsanitize=fuzzer-no-link (top level:
-#   if(VMCA_FUZZ) add_compile_options(-fsanitize=fuzzer-no-link) endif()
-# ). Otherwise they are plain programs that run the files given, and the
-# test below runs them over this build's own test binary (built with -g):
+# With clang and -DVMCA_FUZZ=ON they are libFuzzer binaries (everything
+# is then compiled with -fsanitize=fuzzer-no-link, see the top level), run
+# from tests/fuzz/seeds/{cache,dwarf}_fuzz/ (tests/fuzz/make_seeds.py).
+# Otherwise they are plain programs that run the files given: over those
+# seeds, and in the test below over this build's own test binary (-g):
 # dwarf_fuzz reads it as is, cache_fuzz its cache image.
-option(VMCA_FUZZ "Build libFuzzer targets (clang)" OFF)
 foreach(target cache_fuzz dwarf_fuzz)
   add_executable(${target} fuzz/${target}.c)
   target_link_libraries(${target} PRIVATE vmca_dwarf)
@@ -18,6 +18,7 @@ foreach(target cache_fuzz dwarf_fuzz)
   else()
     target_compile_definitions(${target} PRIVATE VMCA_FUZZ_STANDALONE)
   endif()
+  vmca_fuzz_test(${target})
 endforeach()
 if(NOT VMCA_FUZZ)
   add_test(NAME fuzz_debuginfo_seeds

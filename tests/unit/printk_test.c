@@ -121,10 +121,95 @@ static void test_corrupt(void)
 	free(buf);
 }
 
+// struct prb_desc and struct printk_info as v5.10-v6.12 lay them out.
+static const struct vmca_printk_prb_layout prb = {
+	.desc_size = 24,
+	.state_var = 0,
+	.lpos_begin = 8,
+	.lpos_next = 16,
+	.info_size = 88,
+	.seq = 0,
+	.ts_nsec = 8,
+	.text_len = 16,
+	.caller_id = 20,
+	.facility_bit_offset = 18 * 8,
+	.facility_bit_size = 8,
+	.level_bit_offset = 19 * 8 + 5,
+	.level_bit_size = 3,
+};
+
+// Descriptor id (state committed), its info and its text block at pos.
+static void put_prb(unsigned char *descs, unsigned char *infos,
+		    unsigned char *text, uint32_t count_bits, uint64_t id,
+		    uint64_t pos, int level, const char *msg)
+{
+	uint64_t idx = id & ((UINT64_C(1) << count_bits) - 1);
+	unsigned char *d = descs + idx * 24, *info = infos + idx * 88;
+	uint64_t sv = UINT64_C(1) << 62 | id;
+	uint16_t len = (uint16_t)strlen(msg);
+	uint64_t next = pos + 8 + len;
+	memcpy(d, &sv, 8);
+	memcpy(d + 8, &pos, 8);
+	memcpy(d + 16, &next, 8);
+	memset(info, 0, 88);
+	memcpy(info, &id, 8); // seq = id
+	memcpy(info + 16, &len, 2);
+	info[19] = (unsigned char)(level << 5);
+	memcpy(text + pos + 8, msg, len);
+}
+
+static void test_prb(void)
+{
+	unsigned char descs[4 * 24] = {0}, infos[4 * 88] = {0};
+	unsigned char text[256] = {0};
+	put_prb(descs, infos, text, 2, 5, 0, 6, "five");
+	put_prb(descs, infos, text, 2, 6, 16, 3, "six\n");
+	struct vmca_printk_log log = {0};
+	// tail 4 is not committed (lost), head 6.
+	struct vmca_error *err = vmca_printk_parse_prb(&prb, descs, infos, 2,
+						       text, 8, 6, 4, &log);
+	CHECK(err == NULL);
+	CHECK(log.records.len == 2 && log.nr_lost == 1);
+	if (log.records.len == 2) {
+		CHECK_STR(log.records.data[0].text, "five");
+		CHECK(log.records.data[0].seq == 5);
+		CHECK(log.records.data[0].level == 6);
+		CHECK_STR(log.records.data[1].text, "six");
+		CHECK(log.records.data[1].level == 3);
+	}
+	vmca_error_destroy(err);
+	vmca_printk_log_deinit(&log);
+}
+
+// The layout is the debuginfo's: members outside their structs are an
+// error, not reads past each descriptor (the last one past the array).
+static void test_prb_bad_layout(void)
+{
+	unsigned char descs[24] = {0}, infos[88] = {0}, text[16] = {0};
+	struct vmca_printk_prb_layout bad[5];
+	for (size_t i = 0; i < 5; i++)
+		bad[i] = prb;
+	bad[0].state_var = 20;
+	bad[1].lpos_next = 17;
+	bad[2].caller_id = 86;
+	bad[3].level_bit_offset = 88 * 8 - 2;
+	bad[4].desc_size = 4;
+	for (size_t i = 0; i < 5; i++) {
+		struct vmca_printk_log log = {0};
+		struct vmca_error *err = vmca_printk_parse_prb(
+			&bad[i], descs, infos, 0, text, 4, 0, 0, &log);
+		CHECK(err != NULL && log.records.len == 0);
+		vmca_error_destroy(err);
+		vmca_printk_log_deinit(&log);
+	}
+}
+
 int main(void)
 {
 	test_records();
 	test_tiny_buf_len();
 	test_corrupt();
+	test_prb();
+	test_prb_bad_layout();
 	return check_summary();
 }
