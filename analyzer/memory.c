@@ -126,6 +126,54 @@ static struct vmca_error *open_checked(const char *path, int *ret)
 	return NULL;
 }
 
+// A kdump-compressed file's headers and bitmaps (makedumpfile's
+// diskdump.h): struct disk_dump_header in the first block, then
+// sub_hdr_size blocks of struct kdump_sub_header, then bitmap_blocks of
+// bitmaps. libkdumpfile 0.5.1 reads them through a mapping of the file
+// and trusts the sizes: a file cut inside the header crashes kdump_free()
+// after the failed open (SIGSEGV), one cut inside the sub-header or the
+// bitmaps faults on the mapping (SIGBUS). So a cut there is found first.
+#define DISKDUMP_HEADER_SIZE	   464
+#define DISKDUMP_BLOCK_SIZE_OFFSET 428
+
+static struct vmca_error *check_diskdump_headers(int fd, const char *path)
+{
+	unsigned char h[DISKDUMP_HEADER_SIZE];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+	if (n < 8 ||
+	    (memcmp(h, "KDUMP   ", 8) != 0 && memcmp(h, "DISKDUMP", 8) != 0))
+		return NULL; // not a diskdump: left to libkdumpfile
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return vmca_error_os(errno, "%s", path);
+	if (n < (ssize_t)sizeof(h))
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: truncated dump (in its header: "
+					 "%zd of %d bytes)",
+					 path, n, DISKDUMP_HEADER_SIZE);
+	int32_t block_size, sub_hdr_size;
+	uint32_t bitmap_blocks;
+	memcpy(&block_size, h + DISKDUMP_BLOCK_SIZE_OFFSET, 4);
+	memcpy(&sub_hdr_size, h + DISKDUMP_BLOCK_SIZE_OFFSET + 4, 4);
+	memcpy(&bitmap_blocks, h + DISKDUMP_BLOCK_SIZE_OFFSET + 8, 4);
+	if (block_size < DISKDUMP_HEADER_SIZE || block_size > (1 << 20) ||
+	    block_size & (block_size - 1) || sub_hdr_size < 0)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: corrupt dump (header: block "
+					 "size %" PRId32 ", sub-header %" PRId32
+					 " blocks)",
+					 path, block_size, sub_hdr_size);
+	uint64_t end = (1 + (uint64_t)sub_hdr_size + bitmap_blocks) *
+		       (uint64_t)block_size;
+	if (S_ISREG(st.st_mode) && end > (uint64_t)st.st_size)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: truncated dump (its headers and "
+					 "bitmaps end at byte "
+					 "%" PRIu64 ", file has %" PRIu64 ")",
+					 path, end, (uint64_t)st.st_size);
+	return NULL;
+}
+
 // Program header i of the ELF dump whose header is eh.
 static struct vmca_error *read_phdr(struct vmca_memory *m, const Elf64_Ehdr *eh,
 				    unsigned i, Elf64_Phdr *ph)
@@ -300,6 +348,9 @@ struct vmca_error *vmca_memory_create(const char *path, const char *cache_dir,
 		m->is_flattened = true;
 	}
 
+	err = check_diskdump_headers(m->fd, path);
+	if (err)
+		goto fail;
 	m->ctx = kdump_new();
 	if (!m->ctx) {
 		err = &vmca_enomem;

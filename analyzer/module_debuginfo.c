@@ -254,7 +254,8 @@ static struct vmca_debuginfo_section_load *loads_of(const struct vmca_module *m)
 
 // Whether path is m's debuginfo: DWARF, and the loaded module's build-id.
 // A file of another build-id is skipped with a warning; one without DWARF
-// (a stripped module) quietly.
+// (a stripped module) quietly; one for a module whose build-id cannot be
+// read is used, with a warning.
 static bool is_match(struct vmca_session *s, const struct vmca_module *m,
 		     const char *path)
 {
@@ -276,6 +277,13 @@ static bool is_match(struct vmca_session *s, const struct vmca_module *m,
 				  m->name, m->build_id);
 		return false;
 	}
+	// Without the loaded module's build-id (its note's page is missing
+	// or damaged) nothing ties the file to it: say so.
+	if (!*m->build_id)
+		vmca_session_warn(s,
+				  "%s: the loaded module %s's build-id cannot "
+				  "be read from the dump: used unverified",
+				  path, m->name);
 	return true;
 }
 

@@ -63,6 +63,22 @@ int64_t vmca_regs_task_cpu(struct vmca_session *s, uint64_t task)
 	return -1;
 }
 
+uint32_t vmca_regs_task_last_cpu(struct vmca_session *s, uint64_t task)
+{
+	uint32_t task_type;
+	if (!vmca_error_consume(vmca_type(s, "struct task_struct", &task_type)))
+		return 0;
+	struct vmca_value t, cpu;
+	vmca_value_init_reference(&t, task_type, task);
+	uint64_t c;
+	if ((vmca_error_consume(
+		     vmca_value_member(s, &t, "thread_info.cpu", &cpu)) ||
+	     vmca_error_consume(vmca_value_member(s, &t, "cpu", &cpu))) &&
+	    vmca_error_consume(vmca_value_u64(s, &cpu, &c)))
+		return (uint32_t)c;
+	return 0;
+}
+
 // A task off its CPU: __switch_to_asm pushed the callee-saved registers
 // and the return address into __schedule as a struct inactive_task_frame
 // at thread.sp (x86_64, since commit 0100301bfdf5 ("sched/x86: Rewrite
@@ -122,14 +138,7 @@ static struct vmca_error *saved_context(struct vmca_session *s, uint64_t task,
 			r.is_set |= UINT64_C(1) << VMCA_REG_RSP;
 		}
 	}
-	struct vmca_value cpu;
-	uint64_t c;
-	if (vmca_error_consume(
-		    vmca_value_member(s, &t, "thread_info.cpu", &cpu)) ||
-	    vmca_error_consume(vmca_value_member(s, &t, "cpu", &cpu))) {
-		if (vmca_error_consume(vmca_value_u64(s, &cpu, &c)))
-			r.cpu = (uint32_t)c;
-	}
+	r.cpu = vmca_regs_task_last_cpu(s, task);
 	r.source = VMCA_REGS_SAVED_CONTEXT;
 	*ret = r;
 	return NULL;

@@ -78,6 +78,11 @@ struct vmca_error *vmca_regs_cpu(struct vmca_session *s, uint32_t cpu,
  */
 int64_t vmca_regs_task_cpu(struct vmca_session *s, uint64_t task);
 /**
+ * The CPU task last ran on (thread_info.cpu, or task_struct.cpu before
+ * v5.16), 0 if it cannot be read.
+ */
+uint32_t vmca_regs_task_last_cpu(struct vmca_session *s, uint64_t task);
+/**
  * A task's register set: its CPU's from the notes if it was running on
  * one at the dump, else its saved context.
  */

@@ -100,25 +100,37 @@ struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 					 machine[0] ? machine : "unknown");
 	}
 	struct vmca_regs regs;
-	struct vmca_error *err = NULL;
+	struct vmca_error *err = NULL, *regs_err = NULL;
 	if (start)
 		regs = *start;
 	else
-		err = vmca_regs_task(s, task, &regs);
-	if (err)
-		return err;
+		regs_err = vmca_regs_task(s, task, &regs);
 	// A CPU's stacks are the task's only while it runs there (the
 	// dump's registers); a saved context is on the task's own stack.
-	int64_t cpu =
-		regs.source == VMCA_REGS_CPU_NOTES ? (int64_t)regs.cpu : -1;
+	int64_t cpu = !regs_err && regs.source == VMCA_REGS_CPU_NOTES
+			      ? (int64_t)regs.cpu
+			      : -1;
 	struct vmca_stack_trace *t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		vmca_error_destroy(regs_err);
 		return &vmca_enomem;
+	}
 	t->task = task;
 	err = arch->stacks(s, task, cpu, t->stacks, &t->nr_stacks);
 	if (err) {
+		vmca_error_destroy(regs_err);
 		vmca_stack_trace_destroy(t);
 		return err;
+	}
+	if (regs_err) {
+		// The task reads but its saved context does not (a stack page
+		// the dump lacks or its page tables cannot map): a trace of no
+		// frame that says why, so that a listing goes on.
+		t->error = regs_err;
+		t->user_regs.source = VMCA_REGS_SAVED_CONTEXT;
+		t->user_regs.cpu = vmca_regs_task_last_cpu(s, task);
+		*ret = t;
+		return NULL;
 	}
 	if (!vmca_regs_has(&regs, VMCA_REG_RIP) ||
 	    !vmca_regs_has(&regs, VMCA_REG_RSP)) {

@@ -112,8 +112,9 @@ struct vmca_stack_trace {
  * The stack trace of task, unwound from its registers (vmca_regs_task():
  * the crash-time ones of an active task, the saved context of a sleeping
  * one), or from start if non-NULL. A frame that cannot be unwound ends
- * the trace with ret->error saying why; only a task that cannot be read
- * at all is an error.
+ * the trace with ret->error saying why, and so do registers that cannot
+ * be read (a trace of no frame); only a task that cannot be read at all
+ * is an error.
  */
 struct vmca_error *vmca_stack_trace(struct vmca_session *s, uint64_t task,
 				    const struct vmca_regs *start,
