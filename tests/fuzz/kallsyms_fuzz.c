@@ -6,6 +6,7 @@
 
 #include "../../analyzer/module.h"
 #include "../../analyzer/util/error.h"
+#include "input.h"
 #include "standalone.h"
 
 /*
@@ -21,33 +22,6 @@
  * Seeds (tests/fuzz/make_seeds.py): the tables of the corpus' test
  * modules as their dumps hold them.
  */
-
-struct input {
-	const uint8_t *data;
-	size_t size, at;
-};
-
-static uint64_t take(struct input *in, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++, in->at++)
-		if (in->at < in->size)
-			v |= (uint64_t)in->data[in->at] << (8 * i);
-	return v;
-}
-
-static unsigned char *take_buf(struct input *in, size_t n)
-{
-	unsigned char *p = calloc(1, n ? n : 1);
-	if (!p)
-		return NULL;
-	if (in->at < in->size) {
-		size_t have = in->size - in->at < n ? in->size - in->at : n;
-		memcpy(p, in->data + in->at, have);
-	}
-	in->at += n;
-	return p;
-}
 
 struct strtab {
 	const char *data;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../analyzer/unwind.h"
+#include "input.h"
 #include "standalone.h"
 
 /*
@@ -23,37 +24,10 @@
 // Where the table is: a kernel text address, as a module's would be.
 #define TABLE_ADDRESS UINT64_C(0xffffffffc0000000)
 
-struct input {
-	const uint8_t *data;
-	size_t size, at;
-};
-
-static uint64_t take(struct input *in, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++, in->at++)
-		if (in->at < in->size)
-			v |= (uint64_t)in->data[in->at] << (8 * i);
-	return v;
-}
-
 // TABLE_ADDRESS plus an s32 of the input.
 static uint64_t take_offset(struct input *in)
 {
 	return TABLE_ADDRESS + (uint64_t)(int64_t)(int32_t)take(in, 4);
-}
-
-static uint8_t *take_buf(struct input *in, size_t n)
-{
-	uint8_t *p = calloc(1, n ? n : 1);
-	if (!p)
-		return NULL;
-	if (in->at < in->size) {
-		size_t have = in->size - in->at < n ? in->size - in->at : n;
-		memcpy(p, in->data + in->at, have);
-	}
-	in->at += n;
-	return p;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

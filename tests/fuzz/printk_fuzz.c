@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../analyzer/printk.h"
+#include "input.h"
 #include "standalone.h"
 
 /*
@@ -51,34 +52,6 @@ static const struct vmca_printk_log_buf_layout log_buf_layout = {
 	.level_bit_offset = 15 * 8 + 5,
 	.level_bit_size = 3,
 };
-
-struct input {
-	const uint8_t *data;
-	size_t size, at;
-};
-
-static uint64_t take(struct input *in, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++, in->at++)
-		if (in->at < in->size)
-			v |= (uint64_t)in->data[in->at] << (8 * i);
-	return v;
-}
-
-// n bytes of the rest of the input, zero-filled past its end (owned).
-static unsigned char *take_buf(struct input *in, size_t n)
-{
-	unsigned char *p = calloc(1, n ? n : 1);
-	if (!p)
-		return NULL;
-	if (in->at < in->size) {
-		size_t have = in->size - in->at < n ? in->size - in->at : n;
-		memcpy(p, in->data + in->at, have);
-	}
-	in->at += n;
-	return p;
-}
 
 static void check_log(const struct vmca_printk_log *log)
 {
