@@ -74,6 +74,84 @@ collect_back(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
 	return NULL;
 }
 
+static bool is_seen(const struct walk *w, uint64_t node)
+{
+	return bsearch(&node, w->seen.data, w->seen.len, sizeof(uint64_t),
+		       compare_u64) != NULL;
+}
+
+// The pid idr's tasks (what the tasks list lost between two breaks): each
+// struct pid's first PIDTYPE_PID task, by its thread-group leader.
+struct pid_walk {
+	struct walk *w;
+	uint64_t pid_tasks_off, pid_links_off, group_leader_off;
+	struct u64_vector leaders;
+};
+
+static struct vmca_error *
+collect_pid(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
+{
+	struct pid_walk *p = arg;
+	uint64_t first, leader;
+	if (vmca_read_u64(s, e->address + p->pid_tasks_off, &first) || !first)
+		return NULL; // unreadable or unused: nothing to add
+	uint64_t task = first - p->pid_links_off;
+	struct vmca_error *err =
+		vmca_read_u64(s, task + p->group_leader_off, &leader);
+	if (err) {
+		vmca_error_destroy(err);
+		return NULL;
+	}
+	uint64_t node = leader + p->w->tasks_off;
+	if (!is_seen(p->w, node) && !u64_vector_append(&p->leaders, node))
+		return &vmca_enomem;
+	return NULL;
+}
+
+static struct vmca_error *from_pids(struct vmca_session *s, struct walk *w)
+{
+	struct pid_walk p = {.w = w};
+	struct vmca_variable ns;
+	uint64_t idr_off;
+	struct vmca_error *err = vmca_variable(s, "init_pid_ns", &ns);
+	if (!err)
+		err = vmca_type_member_offset(s, "struct pid_namespace",
+					      "idr.idr_rt", &idr_off);
+	if (!err)
+		err = vmca_type_member_offset(s, "struct pid", "tasks[0].first",
+					      &p.pid_tasks_off);
+	if (!err)
+		err = vmca_type_member_offset(s, "struct task_struct",
+					      "pid_links[0]", &p.pid_links_off);
+	if (!err)
+		err = vmca_type_member_offset(s, "struct task_struct",
+					      "group_leader",
+					      &p.group_leader_off);
+	if (err)
+		return err;
+	u64_vector_init(&p.leaders);
+	err = vmca_walk_xarray(s, ns.address + idr_off, VMCA_TASK_MAX,
+			       collect_pid, &p);
+	if (err == &vmca_enomem) {
+		u64_vector_deinit(&p.leaders);
+		return err;
+	}
+	if (err)
+		w->on_error(s, vmca_error_wrap(err, "init_pid_ns.idr"), w->arg);
+	if (p.leaders.len > 1)
+		qsort(p.leaders.data, p.leaders.len, sizeof(uint64_t),
+		      compare_u64);
+	err = NULL;
+	for (size_t i = 0; i < p.leaders.len && !err; i++) {
+		// A leader with several threads has several pids.
+		if (i && p.leaders.data[i] == p.leaders.data[i - 1])
+			continue;
+		err = process(s, p.leaders.data[i], w);
+	}
+	u64_vector_deinit(&p.leaders);
+	return err;
+}
+
 static struct vmca_error *process(struct vmca_session *s, uint64_t node,
 				  struct walk *w)
 {
@@ -187,8 +265,20 @@ struct vmca_error *vmca_task_walk(
 		err = NULL;
 		for (size_t i = w.back.len; i-- > 0 && !err;)
 			err = process(s, w.back.data[i], &w);
-		if (err && !w.is_fn_error) {
-			vmca_error_destroy(err);
+		// What lies between two breaks: the processes the pid idr
+		// knows and neither way reached.
+		for (size_t i = 0; i < w.back.len && !err; i++) {
+			if (!u64_vector_append(&w.seen, w.back.data[i]))
+				err = &vmca_enomem;
+		}
+		if (!err && w.seen.len > 1)
+			qsort(w.seen.data, w.seen.len, sizeof(uint64_t),
+			      compare_u64);
+		if (!err)
+			err = from_pids(s, &w);
+		if (err && !w.is_fn_error && err != &vmca_enomem) {
+			on_error(s, vmca_error_wrap(err, "init_pid_ns.idr"),
+				 arg);
 			err = NULL;
 		}
 	}

@@ -19,7 +19,7 @@ import re
 import shlex
 import tempfile
 
-from vmcatest import setup
+from vmcatest import Bounds, setup
 
 SANITIZER = re.compile(r"(AddressSanitizer|LeakSanitizer|runtime error:|"
                        r"UndefinedBehaviorSanitizer)")
@@ -85,6 +85,27 @@ def main():
                     for t in ps["tasks"]),
                 f"ps: the tasks list's last process (pid {pid}) is listed "
                 f"({len(missing_tasks)} broken links)")
+    # Exact where intact: every thread ps lists is the guest's (its tid,
+    # comm and thread group), whichever way it was found (the tasks list
+    # both ways, the pid idr between two breaks); at most the tasks whose
+    # pages are gone are missing, and those breaks are in ps's errors.
+    # (The guest's threads of both readings; a kernel comm is /proc's
+    # kcomm or the first 15 bytes of its decorated name, as test_ps.)
+    b = Bounds(truth)
+    near, far = ({g["tid"]: g for g in r["tasks"]} for r in b.both(lambda r: r))
+    guest = {tid: g for tid, g in near.items() if tid in far}
+    listed = [t for t in ps["tasks"]
+              if not t["is_idle"] and t["pid"] in guest]
+    wrong = [(t["pid"], t["comm"]) for t in listed
+             if t["comm"] not in (guest[t["pid"]].get("kcomm"),
+                                  guest[t["pid"]]["comm"][:15]) or
+             (t["tgid"], t["ppid"]) != (guest[t["pid"]]["pid"],
+                                        guest[t["pid"]]["ppid"])]
+    c.check(not wrong, f"ps: every listed task is the guest's: {wrong[:5]}")
+    lost = len(guest) - len(listed)
+    c.check(lost == 0 or missing_tasks,
+            f"ps: {lost} tasks not listed, and the breaks said")
+    print(f"ps: {len(listed)} of {len(guest)} guest threads listed")
     slab = v.json(*base, "slab")
     unknown = sum(x["unknown"] for x in slab["caches"])
     leaks = v.json(*base, "leaks")
