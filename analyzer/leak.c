@@ -1755,16 +1755,22 @@ static void attach_holders(struct scan *sc, struct vmca_leak *l)
 				    hr->offset == d.f_cred_offset)
 					ob->explained = "file";
 			}
-			// The most telling first: data, objects, stacks,
-			// pages, registers.
+			// The most telling first: a module's data, the
+			// kernel's, objects, stacks, pages, registers. (The
+			// kernel's data holds stale words too: an rwsem's
+			// owner keeps its last reader.)
 			static const char *const order[] = {
-				"data", "object", "stack", "page", "registers"};
-			for (size_t r = 0; r < 5; r++) {
+				"data",	 "data", "object",
+				"stack", "page", "registers"};
+			for (size_t r = 0; r < 6; r++) {
 				for (size_t j = 0; j < nfound; j++) {
+					bool is_module = strstr(found[j].where,
+								" [") != NULL;
 					if (ob->nr_holders <
 						    VMCA_LEAK_MAX_HOLDERS &&
 					    found[j].kind &&
-					    !strcmp(found[j].kind, order[r]))
+					    !strcmp(found[j].kind, order[r]) &&
+					    (r > 1 || is_module == (r == 0)))
 						ob->holders[ob->nr_holders++] =
 							found[j];
 				}
