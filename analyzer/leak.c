@@ -841,6 +841,9 @@ struct orphan_ctx {
 	struct u64_vector owned_live[VMCA_LEAK_NR_KINDS];
 	struct u64_vector owned_orphan[VMCA_LEAK_NR_KINDS]; // ptr, task
 	struct u64_vector rcu_heads;
+	/** The task walk broke (a page it needs is missing or corrupt). */
+	bool is_walk_incomplete;
+	uint64_t nr_unreached;
 	uint32_t task_type;
 	struct vmca_field f_owner[VMCA_LEAK_NR_KINDS][3];
 	bool has_owner[VMCA_LEAK_NR_KINDS][3];
@@ -878,6 +881,7 @@ static void live_error(struct vmca_session *s, struct vmca_error *err,
 {
 	(void)s;
 	struct orphan_ctx *oc = arg;
+	oc->is_walk_incomplete = true;
 	note_error(oc->l, "task walk", err);
 }
 
@@ -1094,6 +1098,11 @@ static void read_task_object(struct orphan_ctx *oc, const struct task_fields *f,
 		vmca_strf(o->comm, sizeof(o->comm), "?");
 		vmca_error_destroy(err);
 		vmca_value_deinit(&v);
+		// Unread, and the walk broken: nothing says it is not live.
+		if (oc->is_walk_incomplete) {
+			o->explained = "unreached";
+			oc->nr_unreached++;
+		}
 		return;
 	}
 	o->pid &= 0xffffffff;
@@ -1135,6 +1144,12 @@ static void read_task_object(struct orphan_ctx *oc, const struct task_fields *f,
 	else if (oc->has_rcu &&
 		 sorted_has(&oc->rcu_heads, task + oc->rcu_offset))
 		o->explained = "rcu";
+	// A task that has not exited is on the tasks list: with the walk
+	// broken, one it did not reach may be live. Not called an orphan.
+	else if (oc->is_walk_incomplete && !o->exit_state) {
+		o->explained = "unreached";
+		oc->nr_unreached++;
+	}
 	vmca_value_deinit(&v);
 }
 
@@ -1480,6 +1495,13 @@ static struct vmca_error *find_orphans(struct orphan_ctx *oc)
 	err = check_kind(oc, 0, &tf);
 	if (err)
 		return err;
+	if (oc->nr_unreached)
+		note(oc->l,
+		     "the task walk is incomplete: %" PRIu64
+		     " task_struct it did not reach that have not exited (or "
+		     "cannot be read) are not called orphans (explained "
+		     "\"unreached\")",
+		     oc->nr_unreached);
 	for (size_t i = 0; i < oc->orphan_tasks.len; i++)
 		task_owned(oc, oc->orphan_tasks.data[i], oc->owned_orphan,
 			   true);
