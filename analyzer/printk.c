@@ -200,6 +200,20 @@ static int64_t get_int_bits(const unsigned char *p, uint64_t len,
 	return (int64_t)v;
 }
 
+// count_bits and size_bits a ring can have (the descriptors' count, the
+// text's size; MAX_RING_BYTES at most): what both entry points check.
+static struct vmca_error *check_ring_bits(uint32_t count_bits,
+					  uint32_t size_bits)
+{
+	// 2^31 bytes of text: MAX_RING_BYTES.
+	if (count_bits <= MAX_DESC_BITS && size_bits <= 31)
+		return NULL;
+	return vmca_error_create(VMCA_ERROR_INVALID,
+				 "printk ring buffer has implausible sizes "
+				 "(count_bits %u, size_bits %u)",
+				 count_bits, size_bits);
+}
+
 struct vmca_error *
 vmca_printk_parse_prb(const struct vmca_printk_prb_layout *l,
 		      const unsigned char *descs, const unsigned char *infos,
@@ -225,11 +239,9 @@ vmca_printk_parse_prb(const struct vmca_printk_prb_layout *l,
 			"has an implausible layout (sizes "
 			"%" PRIu64 ", %" PRIu64 ")",
 			l->desc_size, l->info_size);
-	if (count_bits > MAX_DESC_BITS || size_bits > 31)
-		return vmca_error_create(VMCA_ERROR_INVALID,
-					 "printk ring buffer has implausible "
-					 "sizes (count_bits %u, size_bits %u)",
-					 count_bits, size_bits);
+	struct vmca_error *bits_err = check_ring_bits(count_bits, size_bits);
+	if (bits_err)
+		return bits_err;
 	uint64_t count = UINT64_C(1) << count_bits;
 	uint64_t data_size = UINT64_C(1) << size_bits;
 	// state_var: the top two bits are the state, the rest the id.
@@ -318,13 +330,15 @@ static struct vmca_error *read_prb(struct vmca_session *s,
 	    (err = vmca_read_u64(s, tr + l.data, &data)))
 		return vmca_error_wrap(err, "reading the printk ring buffer");
 	const struct vmca_printk_prb_layout *r = &l.rec;
-	if (count_bits > MAX_DESC_BITS || size_bits > 31 ||
-	    (UINT64_C(1) << size_bits) > MAX_RING_BYTES ||
-	    r->desc_size > MAX_DESC_STRUCT || r->info_size > MAX_DESC_STRUCT)
-		return vmca_error_create(VMCA_ERROR_INVALID,
-					 "printk ring buffer has implausible "
-					 "sizes (count_bits %u, size_bits %u)",
-					 count_bits, size_bits);
+	// (The structs' sizes are checked before the arrays are sized.)
+	if ((err = check_ring_bits(count_bits, size_bits)))
+		return err;
+	if (r->desc_size > MAX_DESC_STRUCT || r->info_size > MAX_DESC_STRUCT)
+		return vmca_error_create(
+			VMCA_ERROR_INVALID,
+			"struct prb_desc or struct printk_info has an "
+			"implausible layout (sizes %" PRIu64 ", %" PRIu64 ")",
+			r->desc_size, r->info_size);
 
 	uint64_t count = UINT64_C(1) << count_bits;
 	uint64_t data_size = UINT64_C(1) << size_bits;
