@@ -59,6 +59,12 @@ static int compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool is_seen(const struct walk *w, uint64_t node)
+{
+	return bsearch(&node, w->seen.data, w->seen.len, sizeof(uint64_t),
+		       compare_u64) != NULL;
+}
+
 // Backwards from the head after a forward break: until a node met
 // forwards (the list is only inconsistent) or the break itself.
 static struct vmca_error *
@@ -66,18 +72,11 @@ collect_back(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
 {
 	(void)s;
 	struct walk *w = arg;
-	if (bsearch(&e->address, w->seen.data, w->seen.len, sizeof(uint64_t),
-		    compare_u64))
+	if (is_seen(w, e->address))
 		return &vmca_not_found; // met: stop, not an error
 	if (!u64_vector_append(&w->back, e->address))
 		return &vmca_enomem;
 	return NULL;
-}
-
-static bool is_seen(const struct walk *w, uint64_t node)
-{
-	return bsearch(&node, w->seen.data, w->seen.len, sizeof(uint64_t),
-		       compare_u64) != NULL;
 }
 
 // The pid idr's tasks (what the tasks list lost between two breaks): each
