@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../analyzer/printk.h"
+#include "../unit/printk_layouts.h"
 #include "input.h"
 #include "standalone.h"
 
@@ -24,35 +25,6 @@
  * re-encoded in small rings of both formats, a wrapped one among them.
  */
 
-// struct prb_desc and struct printk_info as 5.10-6.12 lay them out.
-static const struct vmca_printk_prb_layout prb_layout = {
-	.desc_size = 24,
-	.state_var = 0,
-	.lpos_begin = 8,
-	.lpos_next = 16,
-	.info_size = 88,
-	.seq = 0,
-	.ts_nsec = 8,
-	.text_len = 16,
-	.caller_id = 20,
-	.facility_bit_offset = 18 * 8,
-	.facility_bit_size = 8,
-	.level_bit_offset = 19 * 8 + 5,
-	.level_bit_size = 3,
-};
-
-// struct printk_log as v4.x-5.9 lay it out.
-static const struct vmca_printk_log_buf_layout log_buf_layout = {
-	.hdr_size = 16,
-	.ts_off = 0,
-	.len_off = 8,
-	.text_len_off = 10,
-	.facility_bit_offset = 14 * 8,
-	.facility_bit_size = 8,
-	.level_bit_offset = 15 * 8 + 5,
-	.level_bit_size = 3,
-};
-
 static void check_log(const struct vmca_printk_log *log)
 {
 	// Every text is a C string, without the trailing newlines.
@@ -67,7 +39,7 @@ static void check_log(const struct vmca_printk_log *log)
 
 static void run_prb(struct input *in, bool is_custom)
 {
-	struct vmca_printk_prb_layout l = prb_layout;
+	struct vmca_printk_prb_layout l = test_prb_layout;
 	if (is_custom) {
 		l.desc_size = take(in, 1);
 		l.state_var = take(in, 1);
@@ -113,7 +85,7 @@ static void run_prb(struct input *in, bool is_custom)
 
 static void run_log_buf(struct input *in, bool is_custom)
 {
-	struct vmca_printk_log_buf_layout l = log_buf_layout;
+	struct vmca_printk_log_buf_layout l = test_log_buf_layout;
 	if (is_custom) {
 		l.hdr_size = take(in, 2);
 		l.ts_off = take(in, 1);

@@ -6,19 +6,7 @@
 
 #include "check.h"
 #include "printk.h"
-
-// struct printk_log as v4.x lays it out: u64 ts_nsec; u16 len; u16
-// text_len; u16 dict_len; u8 facility; u8 flags:5; u8 level:3.
-static const struct vmca_printk_log_buf_layout layout = {
-	.hdr_size = 16,
-	.ts_off = 0,
-	.len_off = 8,
-	.text_len_off = 10,
-	.facility_bit_offset = 14 * 8,
-	.facility_bit_size = 8,
-	.level_bit_offset = 15 * 8 + 5,
-	.level_bit_size = 3,
-};
+#include "printk_layouts.h"
 
 // A record at buf + idx; returns the index after it.
 static uint32_t put_record(unsigned char *buf, uint32_t idx, uint64_t ts,
@@ -48,7 +36,7 @@ static void test_records(void)
 	uint32_t next = put_record(buf, 0, 3000, 4, "fourth");
 	struct vmca_printk_log log = {0};
 	struct vmca_error *err = vmca_printk_parse_log_buf(
-		&layout, buf, buf_len, first, next, 7, &log);
+		&test_log_buf_layout, buf, buf_len, first, next, 7, &log);
 	CHECK(err == NULL);
 	CHECK(log.records.len == 3);
 	if (log.records.len == 3) {
@@ -71,12 +59,13 @@ static void test_records(void)
 // AddressSanitizer sees any read past it).
 static void test_tiny_buf_len(void)
 {
-	for (uint32_t buf_len = 1; buf_len < layout.hdr_size; buf_len++) {
+	for (uint32_t buf_len = 1; buf_len < test_log_buf_layout.hdr_size;
+	     buf_len++) {
 		unsigned char *buf = malloc(buf_len);
 		memset(buf, 0xff, buf_len);
 		struct vmca_printk_log log = {0};
 		struct vmca_error *err = vmca_printk_parse_log_buf(
-			&layout, buf, buf_len, 0, 8, 0, &log);
+			&test_log_buf_layout, buf, buf_len, 0, 8, 0, &log);
 		CHECK(err != NULL);
 		if (err)
 			CHECK(strstr(err->message, "log_buf_len") != NULL);
@@ -96,23 +85,24 @@ static void test_corrupt(void)
 	put_record(buf, 0, 1, 1, "only");
 	struct vmca_printk_log log = {0};
 	struct vmca_error *err = vmca_printk_parse_log_buf(
-		&layout, buf, buf_len, UINT32_MAX - 4, 0, 0, &log);
+		&test_log_buf_layout, buf, buf_len, UINT32_MAX - 4, 0, 0, &log);
 	CHECK(err == NULL && log.records.len == 0);
 	vmca_error_destroy(err);
 
 	unsigned char *one = malloc(16);
 	memcpy(one, buf, 16);
-	err = vmca_printk_parse_log_buf(&layout, one, 16, 0, 8, 0, &log);
+	err = vmca_printk_parse_log_buf(&test_log_buf_layout, one, 16, 0, 8, 0,
+					&log);
 	CHECK(err == NULL && log.records.len == 0 && log.nr_lost == 1);
 	vmca_error_destroy(err);
 	free(one);
 
-	struct vmca_printk_log_buf_layout bad = layout;
+	struct vmca_printk_log_buf_layout bad = test_log_buf_layout;
 	bad.text_len_off = 15; // a u16 across the header's end
 	err = vmca_printk_parse_log_buf(&bad, buf, buf_len, 0, 8, 0, &log);
 	CHECK(err != NULL);
 	vmca_error_destroy(err);
-	bad = layout;
+	bad = test_log_buf_layout;
 	bad.level_bit_offset = 16 * 8;
 	err = vmca_printk_parse_log_buf(&bad, buf, buf_len, 0, 8, 0, &log);
 	CHECK(err != NULL);
@@ -120,23 +110,6 @@ static void test_corrupt(void)
 	vmca_printk_log_deinit(&log);
 	free(buf);
 }
-
-// struct prb_desc and struct printk_info as v5.10-v6.12 lay them out.
-static const struct vmca_printk_prb_layout prb = {
-	.desc_size = 24,
-	.state_var = 0,
-	.lpos_begin = 8,
-	.lpos_next = 16,
-	.info_size = 88,
-	.seq = 0,
-	.ts_nsec = 8,
-	.text_len = 16,
-	.caller_id = 20,
-	.facility_bit_offset = 18 * 8,
-	.facility_bit_size = 8,
-	.level_bit_offset = 19 * 8 + 5,
-	.level_bit_size = 3,
-};
 
 // Descriptor id (state committed), its info and its text block at pos.
 static void put_prb(unsigned char *descs, unsigned char *infos,
@@ -166,8 +139,8 @@ static void test_prb(void)
 	put_prb(descs, infos, text, 2, 6, 16, 3, "six\n");
 	struct vmca_printk_log log = {0};
 	// tail 4 is not committed (lost), head 6.
-	struct vmca_error *err = vmca_printk_parse_prb(&prb, descs, infos, 2,
-						       text, 8, 6, 4, &log);
+	struct vmca_error *err = vmca_printk_parse_prb(
+		&test_prb_layout, descs, infos, 2, text, 8, 6, 4, &log);
 	CHECK(err == NULL);
 	CHECK(log.records.len == 2 && log.nr_lost == 1);
 	if (log.records.len == 2) {
@@ -188,7 +161,7 @@ static void test_prb_bad_layout(void)
 	unsigned char descs[24] = {0}, infos[88] = {0}, text[16] = {0};
 	struct vmca_printk_prb_layout bad[5];
 	for (size_t i = 0; i < 5; i++)
-		bad[i] = prb;
+		bad[i] = test_prb_layout;
 	bad[0].state_var = 20;
 	bad[1].lpos_next = 17;
 	bad[2].caller_id = 86;
