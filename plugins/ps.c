@@ -418,7 +418,9 @@ const struct vmca_plugin vmca_plugin_ps = {
 		"JSON: {\"tasks\": [{\"pid\", \"tgid\", \"ppid\", \"cpu\", "
 		"\"state\", \"task\",\n"
 		"\"rss_pages\", \"comm\", \"is_kernel_thread\", \"is_idle\", "
-		"\"is_panic\",\n\"is_active\"}], \"errors\"?}\n",
+		"\"is_panic\",\n\"is_active\"} or, for a task_struct that "
+		"cannot be read, "
+		"{\"task\", \"error\"}],\n\"errors\"?}\n",
 	.examples = "ps\tevery task\n"
 		    "ps -u\tthe user tasks only\n"
 		    "ps 1\tinit (a pid or a thread-group id)\n",

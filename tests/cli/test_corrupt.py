@@ -379,7 +379,16 @@ class Suite:
         ps = self.r.json(case, self.on(path, "ps"))
         if not ps:
             return None
-        got = {t["pid"]: t for t in ps["tasks"]}
+        got = {t["pid"]: t for t in ps["tasks"] if "pid" in t}
+        # A task_struct ps reached but could not read is listed by its
+        # address with the error: it must be one of the damaged ones.
+        damaged_at = {self.ps[pid]["task"] for pid in damaged_pids}
+        unread = [t["task"] for t in ps["tasks"] if "pid" not in t]
+        c.check(all(a in damaged_at for a in unread),
+                f"{case}: ps: the tasks it cannot read are damaged ones "
+                f"({unread[:5]}; damaged {sorted(damaged_at)[:5]})")
+        c.check(all("error" in t for t in ps["tasks"] if "pid" not in t),
+                f"{case}: ps: each unreadable task says why")
         before = []
         for e in self.order:
             pid = e["members"]["pid"]
