@@ -61,8 +61,8 @@ static int compare_u64(const void *a, const void *b)
 
 static bool is_seen(const struct walk *w, uint64_t node)
 {
-	return bsearch(&node, w->seen.data, w->seen.len, sizeof(uint64_t),
-		       compare_u64) != NULL;
+	return w->seen.len && bsearch(&node, w->seen.data, w->seen.len,
+				      sizeof(uint64_t), compare_u64) != NULL;
 }
 
 // Backwards from the head after a forward break: until a node met
@@ -99,6 +99,18 @@ collect_pid(struct vmca_session *s, const struct vmca_walk_entry *e, void *arg)
 		vmca_read_u64(s, task + p->group_leader_off, &leader);
 	if (err) {
 		vmca_error_destroy(err);
+		return NULL;
+	}
+	// A task_struct with no group_leader is damaged (zeroed): said, and
+	// not listed as the task at address 0.
+	if (!leader) {
+		p->w->on_error(s,
+			       vmca_error_create(VMCA_ERROR_INVALID,
+						 "task_struct at %#" PRIx64
+						 " (init_pid_ns.idr): its "
+						 "group_leader is NULL",
+						 task),
+			       p->w->arg);
 		return NULL;
 	}
 	uint64_t node = leader + p->w->tasks_off;
