@@ -462,7 +462,13 @@ static void get_pagemap(struct vmca_memory *m)
 	if (pages > MAX_CACHE_PAGES)
 		pages = MAX_CACHE_PAGES;
 	m->cache_pages = pages;
-	set_cache(m, m->ctx);
+	// A QEMU kdump file leaves the architecture unsaid and is opened
+	// again told it (vmca_memory_setup()): the cache is set there, on
+	// the context that stays. libkdumpfile allocates cache.size pages
+	// on every set and reopen; under ASan each is a gigabyte's shadow
+	// poisoned and unpoisoned.
+	if (vmca_memory_arch(m))
+		set_cache(m, m->ctx);
 }
 
 // The page cache's size on every context of a compressed dump.
@@ -602,10 +608,12 @@ struct vmca_error *vmca_memory_setup(struct vmca_memory *m, const char *arch)
 			return &vmca_enomem;
 		kdump_status status =
 			kdump_set_string_attr(ctx, KDUMP_ATTR_ARCH_NAME, arch);
-		if (status == KDUMP_OK) {
-			set_cache(m, ctx); // before any read
+		if (status == KDUMP_OK)
 			status = kdump_open_fd(ctx, m->fd);
-		}
+		// Once, after the open (which allocates the cache as it goes)
+		// and before any page is read through it.
+		if (status == KDUMP_OK)
+			set_cache(m, ctx);
 		if (status == KDUMP_OK)
 			status = kdump_set_string_attr(ctx, KDUMP_ATTR_OSTYPE,
 						       "linux");
