@@ -556,6 +556,10 @@ struct vmca_error *vmca_memory_clone(struct vmca_memory *m,
 		}
 	}
 	c->page_shift = m->page_shift;
+	// Its reads go where m's do (a scan's worker reads the overlay its
+	// caller reads).
+	c->backend = m->backend;
+	c->backend_arg = m->backend_arg;
 	*ret = c;
 	return NULL;
 }

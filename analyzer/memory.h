@@ -125,8 +125,9 @@ struct vmca_memory_backend {
 
 /**
  * Route m's reads through backend (borrowed; with arg, valid until it is
- * unset), or straight to the dump again if NULL. Not for a clone: clones
- * read the dump.
+ * unset), or straight to the dump again if NULL. A clone made after this
+ * reads through it too, from its own thread: a back end a clone may use
+ * must allow concurrent reads.
  */
 void vmca_memory_set_backend(struct vmca_memory *m,
 			     const struct vmca_memory_backend *backend,

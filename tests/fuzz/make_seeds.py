@@ -303,7 +303,7 @@ def walkers(out, walkers_fuzz, dumps):
     sp = d.value("offsetof(struct task_struct, thread.sp)")
     seeds = {"all": b"\0"}
     for bit, name in enumerate(["tasks", "stacks", "slab", "buddy", "trees",
-                                "modules"]):
+                                "modules", "leaks"]):
         seeds[f"only-{name}"] = bytes([1 << bit])
     t = anchors["task"][1]
     seeds["task-self-cycle"] = b"\x01" + patch("task", tasks, q(t + tasks))
@@ -337,6 +337,12 @@ def walkers(out, walkers_fuzz, dumps):
     if "module" in anchors:
         seeds["module-ff"] = b"\x20" + b"".join(
             patch("module", o, b"\xff" * 32) for o in range(0, 512, 64))
+    # The leak analysis (0x40 alone) over the damage the others have seen:
+    # a task off its list (an orphan?), a slab without its metadata, a
+    # freelist out of its slab.
+    for name in ("task-links-zero", "slab-zero", "freelist-outside"):
+        if name in seeds:
+            seeds["leaks-" + name] = b"\x40" + seeds[name][1:]
     for name, data in seeds.items():
         write(out, "walkers_fuzz", name, data)
 
