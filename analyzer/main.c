@@ -10,7 +10,7 @@
 static const char usage_text[] =
 	"usage: vmca [-k VMLINUX] [-m MODULE_DEBUG_DIR]... [--json] [--force]\n"
 	"            [--plugin PATH.so]...\n"
-	"            [--cache-dir DIR] VMCORE [COMMAND [ARGS]]\n"
+	"            [--cache-dir DIR] [--btf] VMCORE [COMMAND [ARGS]]\n"
 	"       vmca [-k VMLINUX] [-m DIR]... batch [-j N] [--timeout S]\n"
 	"            [--step-timeout S] [--fail-on KINDS] DIR|FILE...\n"
 	"       vmca [OPTIONS] VMCORE script FILE|-\n"
@@ -35,6 +35,9 @@ static void print_help(FILE *f)
 	      "  -f, --force          accept a vmlinux whose build-id differs\n"
 	      "      --cache-dir DIR  index cache (default "
 	      "$XDG_CACHE_HOME/vmca)\n"
+	      "      --btf            types from the vmlinux's BTF, no DWARF "
+	      "read (no\n"
+	      "                       source lines, variables or scopes)\n"
 	      "      --plugin PATH    load a command built against "
 	      "vmca-plugin.h (repeatable)\n"
 	      "\nCommands:\n",
@@ -223,6 +226,7 @@ int main(int argc, char **argv)
 		{"force", no_argument, NULL, 'f'},
 		{"cache-dir", required_argument, NULL, 'C'},
 		{"plugin", required_argument, NULL, 'P'},
+		{"btf", no_argument, NULL, 'B'},
 		{"man", no_argument, NULL, 'M'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -254,6 +258,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			opts.cache_dir = optarg;
+			break;
+		case 'B':
+			opts.is_btf = true;
 			break;
 		case 'P': {
 			struct vmca_error *err = vmca_plugin_load(optarg);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dwarf/debuginfo.h"
 #include "oom.h"
 #include "task.h"
 #include "unwind.h"
@@ -127,16 +128,48 @@ static void match_oc(struct vmca_session *s,
 		  v->function ? v->function : "");
 }
 
+// A function that has an oom_control: out_of_memory(oc) and the three
+// that call it with one of their own (a compiler's .cold part included).
+static bool is_oom_function(const char *name)
+{
+	static const char *const names[] = {
+		"out_of_memory",
+		"mem_cgroup_out_of_memory",
+		"__alloc_pages_may_oom",
+		"pagefault_out_of_memory",
+	};
+	size_t len = strcspn(name, ".");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			return true;
+	return false;
+}
+
+// *needs_dwarf_ret: the frames' variables could not be read for want of
+// DWARF (types from BTF), so whether an oom_control is there is unknown.
 static bool find_control(struct vmca_session *s, struct vmca_oom *o,
-			 uint64_t task, uint32_t oc_type)
+			 uint64_t task, uint32_t oc_type, bool *needs_dwarf_ret)
 {
 	struct vmca_stack_trace *t;
+	*needs_dwarf_ret = false;
 	if (!vmca_error_consume(vmca_stack_trace(
 		    s, task, NULL, VMCA_STACK_TRACE_REGISTERS, &t)))
 		return false;
 	struct find_oc f = {.oc_type = oc_type};
+	bool is_btf = vmca_debuginfo_is_btf(vmca_session_debuginfo(s));
 	for (size_t i = 0; i < t->nr_frames && !f.found; i++) {
-		vmca_error_consume(vmca_frame_variables(s, t, i, match_oc, &f));
+		bool has_variables = vmca_error_consume(
+			vmca_frame_variables(s, t, i, match_oc, &f));
+		// Every OOM goes through out_of_memory(oc), its callers hold
+		// the oom_control: the symbols tell whether this frame is
+		// one (or its .cold part), its variables need DWARF.
+		const struct vmca_frame *fr = &t->frames[i];
+		struct vmca_symbol sym;
+		if (!has_variables && is_btf &&
+		    vmca_error_consume(vmca_symbol_lookup(
+			    s, fr->pc - !fr->is_exact_pc, &sym)) &&
+		    is_oom_function(sym.name))
+			*needs_dwarf_ret = true;
 		if (f.found)
 			o->frame = vmca_frame_number(s, t, i, f.scope);
 	}
@@ -536,8 +569,14 @@ struct vmca_error *vmca_oom_analyze(struct vmca_session *s,
 		return err;
 	}
 	uint64_t task = vmca_task_panic(s);
-	if (task && find_control(s, o, task, oc_type))
+	bool needs_dwarf = false;
+	if (task && find_control(s, o, task, oc_type, &needs_dwarf))
 		decode_control(s, o, oc_type);
+	else if (needs_dwarf)
+		note(o, "the oom_control is a local variable of the OOM's "
+			"frames, which needs DWARF (the types came from "
+			"BTF): the constraint and memcg are unknown, the "
+			"tasks ranked as in a global OOM");
 	else
 		note(o,
 		     "no struct oom_control in the frames of the %s: no OOM "

@@ -245,8 +245,11 @@ struct vmca_error *vmca_session_create(const struct vmca_session_options *opts,
 			goto fail;
 	}
 
-	err = vmca_debuginfo_create(s->vmlinux_path, s->cache_dir,
-				    &s->debuginfo);
+	err = opts->is_btf
+		      ? vmca_debuginfo_create_btf(s->vmlinux_path, s->cache_dir,
+						  &s->debuginfo)
+		      : vmca_debuginfo_create(s->vmlinux_path, s->cache_dir,
+					      &s->debuginfo);
 	if (err)
 		goto fail;
 	err = vmca_type_table_create(s->debuginfo, &s->types);
@@ -824,6 +827,11 @@ struct vmca_error *vmca_variable(struct vmca_session *s, const char *name,
 	uint32_t type;
 	struct vmca_error *err =
 		vmca_debuginfo_variable_type(s->debuginfo, name, &type);
+	if (err && err->code == VMCA_ERROR_NOT_FOUND &&
+	    vmca_debuginfo_is_btf(s->debuginfo)) {
+		vmca_error_destroy(err);
+		err = vmca_kernel_variable_type(s, name, &type);
+	}
 	if (err)
 		return err;
 	uint64_t address;

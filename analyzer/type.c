@@ -2,6 +2,7 @@
 /** @file Types of the program: session-wide ids over every debuginfo. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "../dwarf/debuginfo.h"
@@ -284,6 +285,12 @@ size_t vmca_type_name(struct vmca_session *s, uint32_t id, const char *var_name,
 		return (size_t)snprintf(buf, size, "%s%s%s", m->name,
 					var_name ? " " : "",
 					var_name ? var_name : "");
+	if (m->t.kind == VMCA_TYPE_ARRAY) {
+		char decl[256];
+		snprintf(decl, sizeof(decl), "%s[%" PRIu64 "]",
+			 var_name ? var_name : "", m->t.array_len);
+		return vmca_type_name(s, m->t.target, decl, buf, size);
+	}
 	// A pointer: "T *var", or "T (*var)[N]" / "T (*var)(...)" for
 	// arrays and functions, as C declares them.
 	struct vmca_type target;
@@ -389,6 +396,33 @@ struct vmca_error *vmca_type_pointer_to(struct vmca_session *s, uint32_t target,
 	*slot = id;
 	*ret = id;
 	return NULL;
+}
+
+struct vmca_error *vmca_type_array_of(struct vmca_session *s, uint32_t element,
+				      uint64_t len, uint32_t *ret)
+{
+	struct vmca_type_table *t = table(s);
+	for (size_t j = 0; j < t->made.len; j++) {
+		const struct vmca_type *m = &t->made.data[j]->t;
+		if (m->kind == VMCA_TYPE_ARRAY && m->target == element &&
+		    m->array_len == len) {
+			*ret = VMCA_TYPE_MADE_BASE + (uint32_t)j;
+			return NULL;
+		}
+	}
+	uint64_t size = vmca_type_sizeof(s, element);
+	if (len && size > UINT64_MAX / len)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "an array of %" PRIu64
+					 " elements of %" PRIu64 " bytes",
+					 len, size);
+	struct vmca_type desc = {
+		.kind = VMCA_TYPE_ARRAY,
+		.size = size * len,
+		.target = element,
+		.array_len = len,
+	};
+	return make_type(t, &desc, NULL, ret);
 }
 
 struct vmca_error *vmca_type_int(struct vmca_session *s, const char *name,

@@ -59,6 +59,9 @@ struct vmca_error *vmca_type_find(struct vmca_session *s, const char *name,
 /** A pointer to target: the one vmca made for it (made once, then reused). */
 struct vmca_error *vmca_type_pointer_to(struct vmca_session *s, uint32_t target,
 					uint32_t *ret);
+/** An array of len elements of element (made once, then reused). */
+struct vmca_error *vmca_type_array_of(struct vmca_session *s, uint32_t element,
+				      uint64_t len, uint32_t *ret);
 /**
  * An integer type by its C name ("int", "unsigned long", "_Bool",
  * "char"...): the vmlinux's, or one vmca makes with the LP64 size.

@@ -57,6 +57,8 @@ struct vmca_session_options {
 	bool is_forced;
 	/** Where caches live; NULL: $XDG_CACHE_HOME/vmca or ~/.cache/vmca. */
 	const char *cache_dir;
+	/** Types from the vmlinux's BTF, no DWARF read (--btf). */
+	bool is_btf;
 };
 
 /**
@@ -214,6 +216,13 @@ struct vmca_variable {
 /** A global variable: runtime address and type. */
 struct vmca_error *vmca_variable(struct vmca_session *s, const char *name,
 				 struct vmca_variable *ret);
+/**
+ * The type of a kernel global variable that vmca reads, as the kernel
+ * declares it, for a session whose types came from BTF (which describes
+ * no global variables): kernel_vars.c. VMCA_ERROR_NOT_FOUND for others.
+ */
+struct vmca_error *vmca_kernel_variable_type(struct vmca_session *s,
+					     const char *name, uint32_t *ret);
 
 /* Kernel data (analyzer/kernel.c). */
 

@@ -13,7 +13,7 @@ _vmca()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-k --vmlinux -m --modules -j --json
-			-f --force --cache-dir --plugin --version --help" \
+			-f --force --cache-dir --btf --plugin --version --help" \
 			-- "$cur"))
 		return
 	fi

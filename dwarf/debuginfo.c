@@ -63,6 +63,51 @@ out:
 	return err;
 }
 
+// Build the image from the vmlinux's BTF (.BTF) and ELF symbols: no
+// DWARF read, so no variables but BTF's (per-CPU ones) and no units.
+static struct vmca_error *build_btf(struct vmca_debuginfo_elf *elf,
+				    void **image_ret, size_t *size_ret)
+{
+	struct vmca_debuginfo_section btf;
+	struct vmca_error *err = vmca_debuginfo_elf_section(elf, ".BTF", &btf);
+	if (err && err->code == VMCA_ERROR_NOT_FOUND) {
+		vmca_error_destroy(err);
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "%s: no BTF (.BTF section)",
+					 vmca_debuginfo_elf_path(elf));
+	}
+	if (err)
+		return err;
+	if (btf.is_nobits)
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "%s: .BTF has no contents",
+					 vmca_debuginfo_elf_path(elf));
+	struct vmca_debuginfo_builder *b;
+	err = vmca_debuginfo_builder_create(&b);
+	if (err)
+		return err;
+	err = vmca_debuginfo_btf_build(btf.data, btf.size,
+				       vmca_debuginfo_elf_path(elf), b);
+	if (!err)
+		err = vmca_debuginfo_elf_symbols(elf, b);
+	if (!err) {
+		struct vmca_debuginfo_header identity = {
+			.vmlinux_size = vmca_debuginfo_elf_file_size(elf),
+		};
+		size_t build_id_size;
+		const uint8_t *build_id =
+			vmca_debuginfo_elf_build_id(elf, &build_id_size);
+		identity.build_id_size = build_id_size;
+		memcpy(identity.build_id, build_id, build_id_size);
+		identity.elf_machine =
+			vmca_debuginfo_elf_machine(elf, &identity.elf_class);
+		err = vmca_debuginfo_builder_serialize(b, &identity, image_ret,
+						       size_ret);
+	}
+	vmca_debuginfo_builder_destroy(b);
+	return err;
+}
+
 static void free_loads(struct vmca_debuginfo_section_load *loads, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -92,7 +137,7 @@ static uint64_t hash_loads(const struct vmca_debuginfo_section_load *loads,
 static struct vmca_error *
 create(const char *path, const char *cache_dir,
        const struct vmca_debuginfo_section_load *loads, size_t nr_loads,
-       bool is_module, struct vmca_debuginfo **ret)
+       bool is_module, bool is_btf, struct vmca_debuginfo **ret)
 {
 	struct vmca_debuginfo_elf *elf;
 	struct vmca_error *err = vmca_debuginfo_elf_open(path, &elf);
@@ -150,6 +195,8 @@ create(const char *path, const char *cache_dir,
 					     "%s/%s-%016" PRIx64 ".vmcaidx",
 					     cache_dir, hex,
 					     hash_loads(loads, nr_loads))
+			: is_btf  ? asprintf(&cache_path, "%s/%s.btf.vmcaidx",
+					     cache_dir, hex)
 				  : asprintf(&cache_path, "%s/%s.vmcaidx",
 					     cache_dir, hex);
 		if (n < 0) {
@@ -163,6 +210,7 @@ create(const char *path, const char *cache_dir,
 		if (!load_err) {
 			vmca_debuginfo_elf_close(elf);
 			di->was_cached = true;
+			di->is_btf = is_btf;
 			*ret = di;
 			return NULL;
 		}
@@ -171,7 +219,8 @@ create(const char *path, const char *cache_dir,
 
 	void *image;
 	size_t size;
-	err = build(elf, &image, &size);
+	err = is_btf ? build_btf(elf, &image, &size)
+		     : build(elf, &image, &size);
 	// The vmlinux mapping is the bulk of a cold open's memory.
 	vmca_debuginfo_elf_close(elf);
 	elf = NULL;
@@ -184,6 +233,7 @@ create(const char *path, const char *cache_dir,
 	}
 	di->image = image;
 	di->image_size = size;
+	di->is_btf = is_btf;
 	if (cache_path) {
 		// The cache only saves time: failing to write it (read-only
 		// or full file system) is no reason to fail the open.
@@ -208,7 +258,19 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 					 const char *cache_dir,
 					 struct vmca_debuginfo **ret)
 {
-	return create(path, cache_dir, NULL, 0, false, ret);
+	return create(path, cache_dir, NULL, 0, false, false, ret);
+}
+
+struct vmca_error *vmca_debuginfo_create_btf(const char *path,
+					     const char *cache_dir,
+					     struct vmca_debuginfo **ret)
+{
+	return create(path, cache_dir, NULL, 0, false, true, ret);
+}
+
+bool vmca_debuginfo_is_btf(const struct vmca_debuginfo *di)
+{
+	return di->is_btf;
 }
 
 struct vmca_error *
@@ -216,7 +278,7 @@ vmca_debuginfo_create_module(const char *path, const char *cache_dir,
 			     const struct vmca_debuginfo_section_load *loads,
 			     size_t nr_loads, struct vmca_debuginfo **ret)
 {
-	return create(path, cache_dir, loads, nr_loads, true, ret);
+	return create(path, cache_dir, loads, nr_loads, true, false, ret);
 }
 
 struct vmca_error *
@@ -236,6 +298,32 @@ vmca_debuginfo_create_from_memory(const void *data, size_t size,
 		return err;
 	err = vmca_debuginfo_create_from_image(image, image_size, true, ret);
 	free(image);
+	return err;
+}
+
+struct vmca_error *vmca_debuginfo_create_from_btf(const void *data, size_t size,
+						  const char *name,
+						  struct vmca_debuginfo **ret)
+{
+	struct vmca_debuginfo_builder *b;
+	struct vmca_error *err = vmca_debuginfo_builder_create(&b);
+	if (err)
+		return err;
+	void *image = NULL;
+	size_t image_size;
+	err = vmca_debuginfo_btf_build(data, size, name, b);
+	if (!err) {
+		struct vmca_debuginfo_header identity = {0};
+		err = vmca_debuginfo_builder_serialize(b, &identity, &image,
+						       &image_size);
+	}
+	vmca_debuginfo_builder_destroy(b);
+	if (!err)
+		err = vmca_debuginfo_create_from_image(image, image_size, true,
+						       ret);
+	free(image);
+	if (!err)
+		(*ret)->is_btf = true;
 	return err;
 }
 

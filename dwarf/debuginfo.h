@@ -34,6 +34,19 @@ struct vmca_error *vmca_debuginfo_create(const char *path,
 					 struct vmca_debuginfo **ret);
 void vmca_debuginfo_destroy(struct vmca_debuginfo *di);
 
+/**
+ * As vmca_debuginfo_create(), but the types from the vmlinux's BTF (its
+ * .BTF section, parsed by libbpf) and the symbols from its ELF symbol
+ * table: no DWARF is read, so a vmlinux without debuginfo will do. What
+ * only DWARF has is missing: variables (but BTF's per-CPU ones), units,
+ * lines and scopes. Cached apart from the DWARF index.
+ */
+struct vmca_error *vmca_debuginfo_create_btf(const char *path,
+					     const char *cache_dir,
+					     struct vmca_debuginfo **ret);
+/** Whether di's types came from BTF. */
+bool vmca_debuginfo_is_btf(const struct vmca_debuginfo *di);
+
 /** Where a section of a module was loaded. */
 struct vmca_debuginfo_section_load {
 	const char *name;

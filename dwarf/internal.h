@@ -211,6 +211,8 @@ struct vmca_debuginfo {
 	/** libkdumpfile's name of the architecture, or "". */
 	const char *machine;
 	bool was_cached;
+	/** Types from BTF, not DWARF (vmca_debuginfo_create_btf()). */
+	bool is_btf;
 
 	/** Either a heap buffer or a read-only mapping of the cache file. */
 	void *image;
@@ -298,6 +300,15 @@ struct vmca_error *
 vmca_debuginfo_create_from_memory(const void *data, size_t size,
 				  const char *name,
 				  struct vmca_debuginfo **ret);
+
+/**
+ * Open a debuginfo from a BTF blob in memory (types only: no symbols), as
+ * the no-vmlinux mode will from the kernel's own BTF and the BTF fuzzer
+ * does; errors name it name.
+ */
+struct vmca_error *vmca_debuginfo_create_from_btf(const void *data, size_t size,
+						  const char *name,
+						  struct vmca_debuginfo **ret);
 
 /* builder.c: the tables a cold open fills, then lays out as an image. */
 
@@ -549,6 +560,18 @@ struct vmca_error *
 vmca_debuginfo_index_build(struct vmca_debuginfo_elf *elf,
 			   const struct vmca_debuginfo_dwarf_sections *sections,
 			   struct vmca_debuginfo_builder *b);
+
+/* btf.c */
+
+/**
+ * Add the types of a BTF blob (libbpf parses it) to b, and its variables
+ * (BTF_KIND_VAR: the per-CPU ones of a vmlinux). what names the source in
+ * errors; damaged BTF is an error, never a crash (it may come from a
+ * dump's memory).
+ */
+struct vmca_error *vmca_debuginfo_btf_build(const void *data, size_t size,
+					    const char *what,
+					    struct vmca_debuginfo_builder *b);
 
 /* elf.c */
 

@@ -917,6 +917,11 @@ struct vmca_error *vmca_debuginfo_scope_open(struct vmca_debuginfo *di,
 					     bool with_locations,
 					     struct lookup_scope **ret)
 {
+	if (di->is_btf)
+		return vmca_error_create(VMCA_ERROR_NOT_FOUND,
+					 "%s: lines and variables need DWARF "
+					 "(the types came from BTF)",
+					 di->path);
 	const struct vmca_debuginfo_cpcunit *unit = find_unit(di, address);
 	if (!unit)
 		return vmca_error_create(VMCA_ERROR_NOT_FOUND,

@@ -4,7 +4,7 @@
 # missing (clang and its libFuzzer runtime: the fuzz build of run.sh). (The corpus generator installs its own: QEMU, kernels, ...)
 set -eu
 pkgs="cmake make gcc pkg-config python3 libkdumpfile-dev libdwarf-dev
-libelf-dev libcapstone-dev dwarves clang-format chromium
+libelf-dev libcapstone-dev libbpf-dev dwarves clang-format chromium
 libedit-dev tmux python3-dev python3-jsonschema clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

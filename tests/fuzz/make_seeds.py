@@ -276,6 +276,51 @@ def elf(out, cache_fuzz):
         write(out, "cache_fuzz", "tiny.cache", img.read_bytes())
 
 
+BTF_SOURCE = r"""
+typedef unsigned long pteval_t;
+struct list_head { struct list_head *next, *prev; };
+enum state { RUNNING = 0, SLEEPING = 1, DEAD = -1 };
+enum big { BIG = 0x100000000ULL };
+struct fwd;
+union u { int i; float f; char c[3]; };
+struct task {
+    volatile long state;
+    const char comm[16];
+    unsigned int flags : 3, pf : 5;
+    _Bool on_rq;
+    struct list_head tasks;
+    struct { int a; union { short b; char d; }; } anon;
+    struct fwd *opaque;
+    int (*fn)(struct task *, const char *, ...);
+    pteval_t pte;
+    enum state st;
+    enum big bg;
+    union u uu;
+    double dd;
+    int matrix[2][3];
+    char *restrict rp;
+    long tail[];
+};
+struct task t;
+int f(struct task *p) { return p->flags; }
+"""
+
+
+def btf(out):
+    """A small BTF of every kind vmca reads: a C file's DWARF made BTF by
+    pahole (dwarves), its .BTF section as the seed."""
+    with tempfile.TemporaryDirectory() as d:
+        src, obj, blob = (os.path.join(d, n) for n in ("x.c", "x.o", "x.btf"))
+        with open(src, "w") as f:
+            f.write(BTF_SOURCE)
+        subprocess.run(["cc", "-g", "-O0", "-c", src, "-o", obj], check=True)
+        subprocess.run(["pahole", "-J", obj], check=True)
+        subprocess.run(["objcopy", f"--dump-section=.BTF={blob}", obj],
+                       check=True)
+        with open(blob, "rb") as f:
+            write(out, "btf_fuzz", "kinds.btf", f.read())
+
+
 def walkers(out, walkers_fuzz, dumps):
     d = dumps["6.1"]
     env = dict(os.environ, VMCA_FUZZ_DUMP=str(d.vmcore),
@@ -367,6 +412,7 @@ def main():
     orc(out, dumps)
     expr(out)
     elf(out, args.cache_fuzz)
+    btf(out)
     if args.walkers_fuzz:
         walkers(out, args.walkers_fuzz, dumps)
 

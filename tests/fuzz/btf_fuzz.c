@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/** @file libFuzzer target: BTF (libbpf's parse, then vmca's translation). */
+#include "debuginfo_fuzz.h"
+
+/*
+ * Input: a BTF blob, as a vmlinux's .BTF section holds it or the kernel's
+ * memory (__start_BTF..__stop_BTF), which a dump makes hostile. libbpf
+ * parses and checks it; dwarf/btf.c lays its types out as a cache image,
+ * which is then checked and queried. Seeds: tests/fuzz/make_seeds.py
+ * writes a small BTF of every kind vmca reads.
+ */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vmca_debuginfo *di;
+	struct vmca_error *err =
+		vmca_debuginfo_create_from_btf(data, size, "input", &di);
+	if (err) {
+		// One line, naming the input (but for running out of memory).
+		if (strchr(err->message, '\n') ||
+		    (err->code != VMCA_ERROR_NOMEM &&
+		     strncmp(err->message, "input: ", 7) != 0))
+			abort();
+		vmca_error_destroy(err);
+		return 0;
+	}
+	fuzz_queries(di);
+	vmca_debuginfo_destroy(di);
+	return 0;
+}
+
+#ifdef VMCA_FUZZ_STANDALONE
+int main(int argc, char **argv)
+{
+	return fuzz_standalone_main(argc, argv);
+}
+#endif
