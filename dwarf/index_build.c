@@ -519,8 +519,23 @@ static struct vmca_error *die_next(struct walk *w, struct die *d, bool keep,
 	if (res != DW_DLV_OK)
 		return vmca_error_dwarf(w->dbg, derr, d->offset);
 	d->die = next;
+	uint64_t prev = d->offset;
+	struct vmca_error *err = die_describe(w, d, prev);
+	if (err)
+		return err;
+	// A DW_AT_sibling that points back (damage) would make the walk of
+	// the siblings a loop: siblings follow one another in the section.
+	if (d->offset <= prev) {
+		uint64_t back = d->offset;
+		die_release(d);
+		d->offset = prev;
+		return vmca_error_create(VMCA_ERROR_INVALID,
+					 "DIE at %#" PRIx64 ": its sibling is "
+					 "at %#" PRIx64 ", not after it",
+					 prev, back);
+	}
 	*has_ret = true;
-	return die_describe(w, d, d->offset);
+	return NULL;
 }
 
 static struct vmca_error *die_name(struct walk *w, struct die *d,
