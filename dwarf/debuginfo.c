@@ -30,6 +30,25 @@ static struct vmca_error *make_dirs(const char *dir)
 	}
 }
 
+// Lay b out as the image of elf (its identity in the header).
+static struct vmca_error *serialize(struct vmca_debuginfo_elf *elf,
+				    struct vmca_debuginfo_builder *b,
+				    void **image_ret, size_t *size_ret)
+{
+	struct vmca_debuginfo_header identity = {
+		.vmlinux_size = vmca_debuginfo_elf_file_size(elf),
+	};
+	size_t build_id_size;
+	const uint8_t *build_id =
+		vmca_debuginfo_elf_build_id(elf, &build_id_size);
+	identity.build_id_size = build_id_size;
+	memcpy(identity.build_id, build_id, build_id_size);
+	identity.elf_machine =
+		vmca_debuginfo_elf_machine(elf, &identity.elf_class);
+	return vmca_debuginfo_builder_serialize(b, &identity, image_ret,
+						size_ret);
+}
+
 // Build the image from the vmlinux: DWARF types and variables, symbols.
 static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
 				void **image_ret, size_t *size_ret)
@@ -46,18 +65,7 @@ static struct vmca_error *build(struct vmca_debuginfo_elf *elf,
 	err = vmca_debuginfo_index_build(elf, &sections, b);
 	if (err)
 		goto out;
-	struct vmca_debuginfo_header identity = {
-		.vmlinux_size = vmca_debuginfo_elf_file_size(elf),
-	};
-	size_t build_id_size;
-	const uint8_t *build_id =
-		vmca_debuginfo_elf_build_id(elf, &build_id_size);
-	identity.build_id_size = build_id_size;
-	memcpy(identity.build_id, build_id, build_id_size);
-	identity.elf_machine =
-		vmca_debuginfo_elf_machine(elf, &identity.elf_class);
-	err = vmca_debuginfo_builder_serialize(b, &identity, image_ret,
-					       size_ret);
+	err = serialize(elf, b, image_ret, size_ret);
 out:
 	vmca_debuginfo_builder_destroy(b);
 	return err;
@@ -90,20 +98,8 @@ static struct vmca_error *build_btf(struct vmca_debuginfo_elf *elf,
 				       vmca_debuginfo_elf_path(elf), b);
 	if (!err)
 		err = vmca_debuginfo_elf_symbols(elf, b);
-	if (!err) {
-		struct vmca_debuginfo_header identity = {
-			.vmlinux_size = vmca_debuginfo_elf_file_size(elf),
-		};
-		size_t build_id_size;
-		const uint8_t *build_id =
-			vmca_debuginfo_elf_build_id(elf, &build_id_size);
-		identity.build_id_size = build_id_size;
-		memcpy(identity.build_id, build_id, build_id_size);
-		identity.elf_machine =
-			vmca_debuginfo_elf_machine(elf, &identity.elf_class);
-		err = vmca_debuginfo_builder_serialize(b, &identity, image_ret,
-						       size_ret);
-	}
+	if (!err)
+		err = serialize(elf, b, image_ret, size_ret);
 	vmca_debuginfo_builder_destroy(b);
 	return err;
 }

@@ -13,6 +13,19 @@
 // Bounded so that one input stays fast.
 #define FUZZ_MAX_TYPES 4096
 
+/**
+ * A failed open's error: one line naming the input ("input: ..."), but
+ * for running out of memory; anything else aborts (a finding).
+ */
+static inline void fuzz_check_open_error(struct vmca_error *err)
+{
+	if (strchr(err->message, '\n') ||
+	    (err->code != VMCA_ERROR_NOMEM &&
+	     strncmp(err->message, "input: ", 7) != 0))
+		abort();
+	vmca_error_destroy(err);
+}
+
 static inline void fuzz_queries(struct vmca_debuginfo *di)
 {
 	char buf[256];
