@@ -311,7 +311,7 @@ int vmca_batch_main(int argc, char **argv,
 	// The workers' arguments: vmca [-k] [-m]... [--cache-dir] [--force]
 	// --json DUMP triage --summary [--fail-on KINDS] [--timeout S]: at
 	// most 15 and the -m pairs, and the NULL.
-	size_t nargs = 16 + 2 * opts->nmodule_dirs;
+	size_t nargs = 18 + 2 * opts->nmodule_dirs;
 	char **args = calloc(nargs, sizeof(char *));
 	struct job *js = calloc((size_t)jobs, sizeof(*js));
 	if (!args || !js) {
@@ -335,6 +335,8 @@ int vmca_batch_main(int argc, char **argv,
 	}
 	if (opts->is_forced)
 		args[k++] = "--force";
+	if (opts->is_btf)
+		args[k++] = "--btf";
 	args[k++] = "--json";
 	dump_arg = k++;
 	args[k++] = "triage";

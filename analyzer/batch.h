@@ -16,6 +16,8 @@ struct vmca_batch_options {
 	size_t nmodule_dirs;
 	const char *cache_dir;
 	bool is_forced;
+	/** Types from BTF (--btf). */
+	bool is_btf;
 };
 
 /**

@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 			.nmodule_dirs = opts.nmodule_dirs,
 			.cache_dir = opts.cache_dir,
 			.is_forced = opts.is_forced,
+			.is_btf = opts.is_btf,
 		};
 		return vmca_batch_main(nargs, args, &bopts);
 	}

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Start-up benchmark, side by side in one run on the same dumps:
-vmca `sys` warm (index cached) and cold (index built), crash -s with
-`sys` + `q`, and drgn printing init_uts_ns.name.release (ELF dumps only:
-Debian's python3-drgn 0.0.22 reads no other format). Median wall time and
-peak RSS of N runs, and the ratios. Not a test: timings vary."""
+vmca `sys` warm (index cached), cold (DWARF index built) and cold with
+--btf (types from BTF, no DWARF read), crash -s with `sys` + `q`, and
+drgn printing init_uts_ns.name.release (ELF dumps only with Debian's
+python3-drgn 0.0.22; --drgn-python names a Python with a newer drgn).
+Median wall time and peak RSS of N runs, and the ratios; a peer that
+failed (a non-zero exit: crash 8.0.2 refuses 6.12) says "failed" and
+gets no ratio. Not a test: timings vary."""
 import argparse
 import json
 import os
@@ -67,6 +70,8 @@ def main():
     ap.add_argument("--kernel", default="6.1")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--drgn-python", default="/usr/bin/python3",
+                    help="a Python that imports drgn")
     a = ap.parse_args()
     results = []
     cache = tempfile.mkdtemp(prefix="vmca-bench-")
@@ -85,13 +90,16 @@ def main():
                         os.unlink(os.path.join(cache, f))
             row["vmca_cold"] = bench(vmca, max(1, a.runs // 2),
                                      setup=clear_index)
+            row["vmca_cold_btf"] = bench(vmca[:1] + ["--btf"] + vmca[1:],
+                                         max(1, a.runs // 2),
+                                         setup=clear_index)
             row["vmca_warm"] = bench(vmca, a.runs)
             if shutil.which("crash"):
                 row["crash"] = bench(["crash", "-s", vm, core], 1,
                                      stdin="sys\nq\n")
             if kind == "qemu-elf":
-                row["drgn"] = bench(["/usr/bin/python3", "-c", DRGN, core,
-                                     vm], a.runs)
+                row["drgn"] = bench([a.drgn_python, "-c", DRGN, core, vm],
+                                    a.runs)
             results.append(row)
     finally:
         shutil.rmtree(cache)
@@ -100,15 +108,21 @@ def main():
         return
     for r in results:
         print(f"{r['dump']}  ({r['bytes'] / 1e6:.0f} MB)")
-        for tool in ("vmca_warm", "vmca_cold", "drgn", "crash"):
+        for tool in ("vmca_warm", "vmca_cold", "vmca_cold_btf", "drgn",
+                     "crash"):
             if tool in r:
                 m = r[tool]
-                print(f"  {tool:10s} {m['wall_s'] * 1000:8.1f} ms  "
+                print(f"  {tool:13s} {m['wall_s'] * 1000:8.1f} ms  "
                       f"{m['rss_mb']:6.1f} MB  exit {m['exit']}")
-        w = r["vmca_warm"]["wall_s"]
         for tool in ("drgn", "crash"):
-            if tool in r:
-                print(f"  {tool} / vmca warm: {r[tool]['wall_s'] / w:.1f}x")
+            if tool not in r:
+                continue
+            if r[tool]["exit"] != [0]:
+                print(f"  {tool}: failed (exit {r[tool]['exit']}): no ratio")
+                continue
+            for mine in ("vmca_warm", "vmca_cold_btf"):
+                print(f"  {tool} / {mine}: "
+                      f"{r[tool]['wall_s'] / r[mine]['wall_s']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -396,18 +396,19 @@ static PyTypeObject DumpType = {
 	.tp_methods = dump_methods,
 };
 
-// open(vmcore, vmlinux=None, modules=(), cache_dir=None, force=False)
+// open(vmcore, vmlinux=None, modules=(), cache_dir=None, force=False,
+//      btf=False)
 static PyObject *vmca_open(PyObject *self, PyObject *args, PyObject *kw)
 {
 	(void)self;
-	static char *names[] = {"vmcore",    "vmlinux", "modules",
-				"cache_dir", "force",	NULL};
+	static char *names[] = {"vmcore", "vmlinux", "modules", "cache_dir",
+				"force",  "btf",     NULL};
 	const char *vmcore, *vmlinux = NULL, *cache_dir = NULL;
 	PyObject *modules = NULL;
-	int force = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zOzp", names, &vmcore,
-					 &vmlinux, &modules, &cache_dir,
-					 &force))
+	int force = 0, btf = 0;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zOzpp", names, &vmcore,
+					 &vmlinux, &modules, &cache_dir, &force,
+					 &btf))
 		return NULL;
 	const char *dirs[64];
 	size_t ndirs = 0;
@@ -434,6 +435,7 @@ static PyObject *vmca_open(PyObject *self, PyObject *args, PyObject *kw)
 		.nmodule_dirs = ndirs,
 		.is_forced = force,
 		.cache_dir = cache_dir,
+		.is_btf = btf,
 	};
 	struct vmca_session *s;
 	struct vmca_error *err;
@@ -452,7 +454,7 @@ static PyMethodDef module_methods[] = {
 	{"open", (PyCFunction)(void (*)(void))vmca_open,
 	 METH_VARARGS | METH_KEYWORDS,
 	 "open(vmcore, vmlinux=None, modules=(), cache_dir=None, "
-	 "force=False): a Dump."},
+	 "force=False, btf=False): a Dump."},
 	{NULL, NULL, 0, NULL},
 };
 

@@ -99,6 +99,15 @@ def main():
         diff = first_difference(dwarf_free(json.loads(bt.stdout)),
                                 dwarf_free(json.loads(dw.stdout)))
         c.check(diff is None, f"{what}: BTF's JSON is DWARF's ({diff})")
+    # batch passes --btf to its workers: triage --btf's verdict (on an
+    # OOM dump, not DWARF's).
+    lines = [json.loads(x) for x in
+             v.run("--btf", "-k", d["vmlinux"], "batch",
+                   d["vmcore"]).stdout.splitlines()]
+    want = v.json("--btf", *base, "triage", "--summary")
+    c.check(len(lines) == 1 and lines[0]["status"] == "ok" and
+            lines[0]["triage"]["headline"] == want["headline"],
+            "batch --btf: one line, ok, triage --btf's headline")
     # What needs DWARF says so.
     p = v.run("--btf", *base, "bt", "-l")
     c.check("need DWARF" in p.stdout and "no compilation unit" not in

@@ -6,7 +6,7 @@ in Debian's /usr/bin/python3: a script opens the dump, walks the task list
 typed values, and finds ps's tasks, pid and comm; a command's JSON as
 Python objects equals `vmca --json` of it; values index and convert
 (init_task.comm[0], int(), .string(), .deref(), .address, .type); a bad
-expression raises vmca.Error."""
+expression raises vmca.Error; open(btf=True) gives the same ps."""
 import json
 import os
 import subprocess
@@ -36,6 +36,10 @@ try:
 except vmca.Error as e:
     out["error"] = str(e)
 d.close()
+# btf=True: the types from BTF, the same ps.
+b = vmca.open(vmcore, vmlinux, cache_dir=cache, btf=True)
+out["ps_btf"] = b.command("ps")
+b.close()
 print(json.dumps(out))
 """
 
@@ -67,6 +71,7 @@ def main():
     c.equal(sorted(r["tasks"]), want,
             "the task list walked in Python: ps's tasks")
     c.equal(r["ps"], ps, "command('ps'): vmca --json ps")
+    c.equal(r["ps_btf"], ps, "open(btf=True): command('ps') as with DWARF")
     pid, comm, c0, typ, addr, deref, rep = r["init"]
     c.equal((pid, comm, c0, typ), (0, "swapper/0", ord("s"),
                                    "struct task_struct"),
