@@ -573,8 +573,12 @@ vmca_debuginfo_elf_dwarf(struct vmca_debuginfo_elf *e, bool is_full,
 	if (!s.info_size)
 		return vmca_error_create(
 			VMCA_ERROR_INVALID,
-			"%s: no DWARF debug info (vmlinux without debuginfo?)",
-			e->path);
+			"%s: no DWARF debug info (vmlinux without "
+			"debuginfo?%s)",
+			e->path,
+			vmca_debuginfo_elf_has_section(e, ".BTF")
+				? " it has BTF: --btf reads that"
+				: "");
 	if (!abbrev_size)
 		return vmca_error_create(VMCA_ERROR_INVALID,
 					 "%s: corrupt DWARF: no .debug_abbrev",

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 """--btf against DWARF: with the types from the vmlinux's BTF (libbpf) and
 no DWARF read, every command that needs only types and symbols gives the
-JSON the DWARF index gives, but for what only DWARF has (README, "Types
-from BTF"): a frame's source file and line, and the inlined frames DWARF
-adds (which renumber the frames); an OOM's oom_control (a local variable
-of its frames: oom says it needs DWARF); and the seconds things took. The first --btf run, from an empty
-cache, writes a BTF index and no DWARF one; a frame's variables (bt -l)
-say they need DWARF rather than guess."""
+JSON the DWARF index gives, but for what only DWARF has (README, `--btf`):
+a frame's source file and line, and the inlined frames DWARF adds (which
+renumber the frames); an OOM's oom_control (a local variable of its
+frames: oom says it needs DWARF); and the seconds things took. The first
+--btf run, from an empty cache, writes a BTF index and no DWARF one; a
+vmlinux stripped of its DWARF will do; batch passes --btf on; a frame's
+variables (bt -l) say they need DWARF rather than guess."""
 import json
 import os
+import subprocess
 import tempfile
 
 from vmcatest import setup
@@ -99,6 +101,18 @@ def main():
         diff = first_difference(dwarf_free(json.loads(bt.stdout)),
                                 dwarf_free(json.loads(dw.stdout)))
         c.check(diff is None, f"{what}: BTF's JSON is DWARF's ({diff})")
+    # A vmlinux stripped of its DWARF (BTF stays: it is no debug
+    # section) is enough for --btf; without --btf the error says so.
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = os.path.join(tmp, "vmlinux")
+        subprocess.run(["objcopy", "--strip-debug", d["vmlinux"], stripped],
+                       check=True)
+        p = v.run("-k", stripped, d["vmcore"], "sys", check=False)
+        c.check(p.returncode == 1 and "--btf" in p.stderr,
+                f"stripped vmlinux without --btf: the error names --btf "
+                f"({p.stderr.strip()})")
+        c.equal(v.json("--btf", "-k", stripped, d["vmcore"], "ps"),
+                v.json(*base, "ps"), "stripped vmlinux with --btf: ps")
     # batch passes --btf to its workers: triage --btf's verdict (on an
     # OOM dump, not DWARF's).
     lines = [json.loads(x) for x in
