@@ -80,4 +80,25 @@ static inline void fuzz_queries(struct vmca_debuginfo *di)
 	vmca_error_destroy(vmca_debuginfo_symbol_by_address(di, -1, &sym));
 }
 
+/**
+ * A target's whole run: open the input with open (errors checked as
+ * fuzz_check_open_error() does), query what it opened, close it.
+ */
+static inline int
+fuzz_open_and_query(struct vmca_error *(*open)(const void *data, size_t size,
+					       const char *name,
+					       struct vmca_debuginfo **ret),
+		    const uint8_t *data, size_t size)
+{
+	struct vmca_debuginfo *di;
+	struct vmca_error *err = open(data, size, "input", &di);
+	if (err) {
+		fuzz_check_open_error(err);
+		return 0;
+	}
+	fuzz_queries(di);
+	vmca_debuginfo_destroy(di);
+	return 0;
+}
+
 #endif /* VMCA_TESTS_DEBUGINFO_FUZZ_H */

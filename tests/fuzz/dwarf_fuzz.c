@@ -14,16 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vmca_debuginfo *di;
-	struct vmca_error *err =
-		vmca_debuginfo_create_from_memory(data, size, "input", &di);
-	if (err) {
-		fuzz_check_open_error(err);
-		return 0;
-	}
-	fuzz_queries(di);
-	vmca_debuginfo_destroy(di);
-	return 0;
+	return fuzz_open_and_query(vmca_debuginfo_create_from_memory, data,
+				   size);
 }
 
 #ifdef VMCA_FUZZ_STANDALONE
