@@ -151,9 +151,8 @@ static struct vmca_error *aggregate(struct btf_walk *w, uint32_t btf_id,
 	return err;
 }
 
-static struct vmca_error *function(struct btf_walk *w, uint32_t btf_id,
-				   const struct btf_type *t, unsigned depth,
-				   uint32_t *ret)
+static struct vmca_error *function(struct btf_walk *w, const struct btf_type *t,
+				   unsigned depth, uint32_t *ret)
 {
 	uint32_t ret_type;
 	struct vmca_error *err = resolve(w, t->type, depth + 1, &ret_type);
@@ -176,7 +175,6 @@ static struct vmca_error *function(struct btf_walk *w, uint32_t btf_id,
 		err = vmca_debuginfo_builder_function(w->b, ret_type, flags,
 						      params, n, ret);
 	free(params);
-	(void)btf_id;
 	return err;
 }
 
@@ -248,7 +246,7 @@ static struct vmca_error *make(struct btf_walk *w, uint32_t id,
 		return err;
 	}
 	case BTF_KIND_FUNC_PROTO:
-		return function(w, id, t, depth, ret);
+		return function(w, t, depth, ret);
 	default:
 		// FUNC, VAR, DATASEC, DECL_TAG name things, they are no type.
 		return damaged(w, id, "not a type where one is expected");
